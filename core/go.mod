@@ -1,0 +1,3 @@
+module github.com/clerkkit/clerkkit/core
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/clerkkit/clerkkit/echo
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/clerkkit/clerkkit/examples
+
+go 1.26

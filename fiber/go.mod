@@ -1,0 +1,3 @@
+module github.com/clerkkit/clerkkit/fiber
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/clerkkit/clerkkit/gin
+
+go 1.26
