@@ -1,0 +1,155 @@
+package clerk
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// Client calls one Clerk instance's Backend API with its secret key. It is
+// safe for concurrent use; build one per instance and share it. Two Clients
+// share nothing: not the key, not the connection pool.
+type Client struct {
+	authorization    redacted // "Bearer <secret key>", built once
+	keyKind          string   // "sk_test" or "sk_live": all String may show
+	baseURL          string   // apiURL + "/" + version
+	clerkAPIVersion  string
+	userAgent        string
+	httpClient       *http.Client
+	timeout          time.Duration
+	retry            RetryPolicy
+	logger           *slog.Logger
+	maxResponseBytes int64
+}
+
+// NewClient returns a Client for the instance whose secret key is given.
+// A missing or malformed key, or any invalid option, is an error: a Client
+// that exists can authenticate to Clerk.
+func NewClient(secretKey string, opts ...Option) (*Client, error) {
+	kind, err := checkSecretKey(secretKey)
+	if err != nil {
+		return nil, err
+	}
+	s := defaultSettings()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	hc := s.httpClient
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport()}
+	}
+	return &Client{
+		authorization:    redacted("Bearer " + secretKey),
+		keyKind:          kind,
+		baseURL:          s.apiURL + "/" + s.apiVersion,
+		clerkAPIVersion:  s.clerkAPIVersion,
+		userAgent:        s.userAgent,
+		httpClient:       hc,
+		timeout:          s.timeout,
+		retry:            s.retry,
+		logger:           s.logger,
+		maxResponseBytes: s.maxResponseBytes,
+	}, nil
+}
+
+// Environment variables read by NewClientFromEnv; the names are Clerk's.
+const (
+	EnvSecretKey  = "CLERK_SECRET_KEY"
+	EnvAPIURL     = "CLERK_API_URL"
+	EnvAPIVersion = "CLERK_API_VERSION"
+)
+
+// NewClientFromEnv builds a Client from CLERK_SECRET_KEY, CLERK_API_URL and
+// CLERK_API_VERSION, the variables Clerk's SDKs read. Unset variables keep
+// their defaults; opts are applied after them and win.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	var fromEnv []Option
+	if v, ok := os.LookupEnv(EnvAPIURL); ok && v != "" {
+		fromEnv = append(fromEnv, WithAPIURL(v))
+	}
+	if v, ok := os.LookupEnv(EnvAPIVersion); ok && v != "" {
+		fromEnv = append(fromEnv, WithAPIVersion(v))
+	}
+	return NewClient(os.Getenv(EnvSecretKey), append(fromEnv, opts...)...)
+}
+
+// checkSecretKey refuses what cannot be a Clerk secret key and returns its
+// kind. The key itself never enters the message.
+func checkSecretKey(key string) (kind string, err error) {
+	if key == "" {
+		return "", configError("secret key is missing (set " + EnvSecretKey + ")")
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(key, "sk_test_"):
+		kind, rest = "sk_test", key[len("sk_test_"):]
+	case strings.HasPrefix(key, "sk_live_"):
+		kind, rest = "sk_live", key[len("sk_live_"):]
+	default:
+		return "", configError("secret key must start with sk_test_ or sk_live_")
+	}
+	if rest == "" {
+		return "", configError("secret key has nothing after its prefix")
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return "", configError("secret key contains a character Clerk keys never have (whitespace or a quote copied along?)")
+		}
+	}
+	return kind, nil
+}
+
+// newTransport gives each Client its own connection pool with timeouts that
+// keep a stalled Clerk from holding a request for ever.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// CloseIdleConnections closes the Client's idle keep-alive connections, for
+// tests and shutdown.
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
+
+// String describes the Client without its secret key.
+func (c *Client) String() string {
+	return "clerk.Client{api: " + c.baseURL + ", key: " + c.keyKind + "_[redacted]}"
+}
+
+// GoString keeps %#v from printing the key.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue keeps slog from printing the key.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api", c.baseURL),
+		slog.String("key", c.keyKind+"_[redacted]"),
+	)
+}
+
+// redacted holds a secret. Its Format method keeps every fmt verb, even on a
+// Client value printed field by field, from showing it.
+type redacted string
+
+func (redacted) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
+
+func (redacted) LogValue() slog.Value { return slog.StringValue("[redacted]") }
