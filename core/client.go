@@ -102,8 +102,7 @@ func checkSecretKey(key string) (kind string, err error) {
 		return "", configError("secret key has nothing after its prefix")
 	}
 	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if !isWordChar(rest[i]) {
 			return "", configError("secret key contains a character Clerk keys never have (whitespace or a quote copied along?)")
 		}
 	}
