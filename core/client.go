@@ -1,8 +1,6 @@
 package clerk
 
 import (
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,9 +13,9 @@ import (
 // safe for concurrent use; build one per instance and share it. Two Clients
 // share nothing: not the key, not the connection pool.
 type Client struct {
-	authorization    redacted // "Bearer <secret key>", built once
-	keyKind          string   // "sk_test" or "sk_live": all String may show
-	baseURL          string   // apiURL + "/" + version
+	credentials      *credentials // behind a pointer so fmt prints an address, not the key
+	keyKind          string       // "sk_test" or "sk_live": all String may show
+	baseURL          string       // apiURL + "/" + version
 	clerkAPIVersion  string
 	userAgent        string
 	httpClient       *http.Client
@@ -49,7 +47,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		hc = &http.Client{Transport: newTransport()}
 	}
 	return &Client{
-		authorization:    redacted("Bearer " + secretKey),
+		credentials:      &credentials{authorization: "Bearer " + secretKey},
 		keyKind:          kind,
 		baseURL:          s.apiURL + "/" + s.apiVersion,
 		clerkAPIVersion:  s.clerkAPIVersion,
@@ -145,10 +143,9 @@ func (c *Client) LogValue() slog.Value {
 	)
 }
 
-// redacted holds a secret. Its Format method keeps every fmt verb, even on a
-// Client value printed field by field, from showing it.
-type redacted string
-
-func (redacted) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
-
-func (redacted) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+// credentials holds the Authorization header value. fmt cannot call methods
+// on unexported fields, so redaction by a Format method would not protect a
+// Client printed field by field; a pointer field is printed as an address.
+type credentials struct {
+	authorization string // "Bearer <secret key>", built once
+}

@@ -107,7 +107,7 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 		return nil, fmt.Errorf("clerk: building request: %w", err)
 	}
 	req.Header = http.Header{
-		"Authorization":     {string(c.authorization)},
+		"Authorization":     {c.credentials.authorization},
 		"Content-Type":      {"application/json"},
 		"Clerk-Api-Version": {c.clerkAPIVersion},
 		"User-Agent":        {c.userAgent},
