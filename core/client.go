@@ -23,6 +23,9 @@ type Client struct {
 	retry            RetryPolicy
 	logger           *slog.Logger
 	maxResponseBytes int64
+	tokenCache       TokenCache // nil: every call mints
+	freshness        Freshness
+	reuse            *tokenReuse
 }
 
 // NewClient returns a Client for the instance whose secret key is given.
@@ -57,6 +60,9 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		retry:            s.retry,
 		logger:           s.logger,
 		maxResponseBytes: s.maxResponseBytes,
+		tokenCache:       s.tokenCache,
+		freshness:        s.freshness,
+		reuse:            &tokenReuse{flights: make(map[TokenKey]*flight)},
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 )
@@ -72,5 +73,31 @@ func BenchmarkBarePOST(b *testing.B) {
 		if err != nil || resp.StatusCode != http.StatusOK || len(body) == 0 {
 			b.Fatal(resp.StatusCode, err)
 		}
+	}
+}
+
+// BenchmarkGetTokenCacheHit is a GetToken answered by the memory cache.
+func BenchmarkGetTokenCacheHit(b *testing.B) {
+	srv := benchServer(b)
+	cache, err := clerk.NewMemoryTokenCache(1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	cache.Set(context.Background(), clerk.TokenKey{SessionID: "sess_2abcDEF", Template: "test"},
+		&clerk.Token{JWT: jwtWithTimes(now, now.Add(time.Hour), "b")}, now.Add(time.Hour))
+	c, err := clerk.NewClient(testSecretKey, clerk.WithAPIURL(srv.URL), clerk.WithTokenCache(cache))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.GetToken(ctx, "sess_2abcDEF", "test"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if s := c.TokenStats(); s.UpstreamCalls != 0 {
+		b.Fatalf("%d upstream calls on a cache hit", s.UpstreamCalls)
 	}
 }

@@ -40,6 +40,8 @@ type settings struct {
 	logger           *slog.Logger
 	userAgent        string
 	maxResponseBytes int64
+	tokenCache       TokenCache
+	freshness        Freshness
 }
 
 func defaultSettings() settings {
@@ -51,6 +53,7 @@ func defaultSettings() settings {
 		retry:            DefaultRetryPolicy(),
 		userAgent:        defaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
+		freshness:        DefaultFreshness(),
 	}
 }
 
