@@ -210,3 +210,5 @@ func num(t *testing.T, v any) int64 {
 	}
 	return i
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -132,6 +132,15 @@ func (s *Server) gather(sessionID, templateName string, templated, api bool) (mi
 		// answers as for an unknown id (see doc.go).
 		return in, fmt.Errorf("%w: %s is %s", ErrSessionNotFound, sessionID, in.sess.Status)
 	}
+	// Not-found answers come before state inconsistencies, as a client
+	// can act on the former.
+	if templated {
+		t, ok := s.templates[templateName]
+		if !ok {
+			return in, fmt.Errorf("%w: %s", ErrTemplateNotFound, templateName)
+		}
+		in.tmpl = t
+	}
 	if u, ok := s.users[in.sess.UserID]; ok {
 		in.user = &u
 	}
@@ -145,13 +154,6 @@ func (s *Server) gather(sessionID, templateName string, templated, api bool) (mi
 			return in, fmt.Errorf("%w: user %s in active organization %s", ErrMembershipNotFound, in.sess.UserID, orgID)
 		}
 		in.org, in.member = &o, m
-	}
-	if templated {
-		t, ok := s.templates[templateName]
-		if !ok {
-			return in, fmt.Errorf("%w: %s", ErrTemplateNotFound, templateName)
-		}
-		in.tmpl = t
 	}
 	in.instance = *s.current
 	return in, nil
