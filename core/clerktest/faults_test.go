@@ -50,8 +50,12 @@ func TestFailNext(t *testing.T) {
 			codes:    []string{"injected_failure"},
 		},
 		{
-			name:      "rate limit with seconds, then with a date, then none",
-			setup:     func() { srv.RateLimitNext(1, "1"); srv.RateLimitNext(1, "Wed, 21 Oct 2026 07:28:00 GMT"); srv.RateLimitNext(1, "") },
+			name: "rate limit with seconds, then with a date, then none",
+			setup: func() {
+				srv.RateLimitNext(1, "1")
+				srv.RateLimitNext(1, "Wed, 21 Oct 2026 07:28:00 GMT")
+				srv.RateLimitNext(1, "")
+			},
 			requests:  []string{tokens, tokens, tokens, tokens},
 			statuses:  []int{429, 429, 429, 200},
 			codes:     []string{"too_many_requests", "too_many_requests", "too_many_requests", ""},
