@@ -2,4 +2,4 @@ module github.com/clerkkit/clerkkit/core
 
 go 1.26
 
-require github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+require github.com/go-jose/go-jose/v4 v4.1.9
