@@ -14,10 +14,10 @@ import (
 func TestConcurrentUse(t *testing.T) {
 	srv := start(t)
 	meta := map[string]any{"role": "admin"}
-	srv.AddUser(clerktest.User{ID: "user_0", PublicMetadata: meta})
-	srv.AddOrganization(clerktest.Organization{ID: "org_0", Slug: "zero"})
-	srv.AddMembership("org_0", "user_0", "admin", "org:a:read")
-	srv.AddTemplate(clerktest.Template{Name: "t", Claims: map[string]any{"r": "{{user.public_metadata.role}}", "o": "{{org.slug}}"}})
+	_ = must(srv.AddUser(clerktest.User{ID: "user_0", PublicMetadata: meta}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_0", Slug: "zero"}))
+	mustOK(srv.AddMembership("org_0", "user_0", "admin", "org:a:read"))
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "t", Claims: map[string]any{"r": "{{user.public_metadata.role}}", "o": "{{org.slug}}"}}))
 	shared := srv.CreateSession("user_0", clerktest.WithActiveOrganization("org_0"))
 
 	const workers = 16
@@ -31,9 +31,9 @@ func TestConcurrentUse(t *testing.T) {
 			client := srv.Client()
 			for i := range rounds {
 				uid := fmt.Sprintf("user_%d_%d", w, i)
-				srv.AddUser(clerktest.User{ID: uid, FirstName: "W", PublicMetadata: map[string]any{"i": i}})
-				srv.AddMembership("org_0", uid, "member", "org:a:read")
-				srv.AddTemplate(clerktest.Template{Name: fmt.Sprintf("t%d", w), Claims: map[string]any{"i": "{{user.public_metadata.i}}"}})
+				_ = must(srv.AddUser(clerktest.User{ID: uid, FirstName: "W", PublicMetadata: map[string]any{"i": i}}))
+				mustOK(srv.AddMembership("org_0", uid, "member", "org:a:read"))
+				mustOK(srv.AddTemplate(clerktest.Template{Name: fmt.Sprintf("t%d", w), Claims: map[string]any{"i": "{{user.public_metadata.i}}"}}))
 				sess := srv.CreateSession(uid, clerktest.WithActiveOrganization("org_0"))
 				if _, err := srv.SessionToken(sess.ID); err != nil {
 					errs <- err
@@ -42,7 +42,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- err
 				}
 				for _, path := range []string{"/v1/sessions/" + sess.ID + "/tokens", "/v1/sessions/" + shared.ID + "/tokens/t"} {
-					req, _ := http.NewRequest(http.MethodPost, srv.URL+path, nil)
+					req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, nil)
 					req.Header.Set("Authorization", "Bearer "+srv.SecretKey())
 					res, err := client.Do(req)
 					if err != nil {
@@ -50,7 +50,7 @@ func TestConcurrentUse(t *testing.T) {
 						continue
 					}
 					res.Body.Close()
-					if res.StatusCode != 200 && res.StatusCode != 503 {
+					if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusServiceUnavailable {
 						errs <- fmt.Errorf("%s: status %d", path, res.StatusCode)
 					}
 				}
@@ -58,7 +58,7 @@ func TestConcurrentUse(t *testing.T) {
 				case 0:
 					srv.FailNext(1, 503, clerktest.EndpointJWKS)
 				case 1:
-					srv.EndSession(sess.ID)
+					mustOK(srv.EndSession(sess.ID))
 				case 2:
 					_ = srv.JWKS()
 					_ = srv.PublicKeyPEM()

@@ -2,6 +2,7 @@ package clerktest_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -44,7 +45,7 @@ func ExampleNewServer() {
 	defer srv.Close()
 
 	sess := srv.CreateSession("user_123")
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
 	req.Header.Set("Authorization", "Bearer "+srv.SecretKey())
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -81,9 +82,14 @@ func ExampleServer_SessionToken() {
 	srv := clerktest.NewServer(clerktest.WithKey(exampleKey()), clerktest.WithClock(func() time.Time { return now }))
 	defer srv.Close()
 
-	srv.AddUser(clerktest.User{ID: "user_1"})
-	srv.AddOrganization(clerktest.Organization{ID: "org_1", Slug: "acme"})
-	srv.AddMembership("org_1", "user_1", "admin", "org:impersonation:read", "org:memberships:read", "org:memberships:manage")
+	if _, err := srv.AddOrganization(clerktest.Organization{ID: "org_1", Slug: "acme"}); err != nil {
+		panic(err)
+	}
+	// The user need not be added for a session token: only its id is used.
+	err := srv.AddMembership("org_1", "user_1", "admin", "org:impersonation:read", "org:memberships:read", "org:memberships:manage")
+	if err != nil {
+		panic(err)
+	}
 	sess := srv.CreateSession("user_1", clerktest.WithActiveOrganization("org_1"))
 
 	valid, _ := srv.SessionToken(sess.ID)
@@ -101,13 +107,16 @@ func ExampleServer_AddTemplate() {
 	srv := clerktest.NewServer(clerktest.WithKey(exampleKey()))
 	defer srv.Close()
 
-	srv.AddUser(clerktest.User{
+	_, err := srv.AddUser(clerktest.User{
 		ID:             "user_1",
 		FirstName:      "Ada",
 		EmailAddresses: []clerktest.EmailAddress{{Address: "ada@example.com"}},
 		PublicMetadata: map[string]any{"level": 3},
 	})
-	err := srv.AddTemplate(clerktest.Template{
+	if err != nil {
+		panic(err)
+	}
+	err = srv.AddTemplate(clerktest.Template{
 		Name: "supabase",
 		Claims: map[string]any{
 			"email":    "{{user.primary_email_address}}",
@@ -138,7 +147,7 @@ func ExampleServer_FailNext() {
 	srv.RateLimitNext(1, "1", clerktest.EndpointTokens)
 	srv.FailNext(1, http.StatusServiceUnavailable)
 	for range 3 {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
 		req.Header.Set("Authorization", "Bearer "+srv.SecretKey())
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

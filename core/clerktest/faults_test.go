@@ -1,6 +1,7 @@
 package clerktest_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,7 +129,7 @@ func TestDropNext(t *testing.T) {
 	if r := do(t, srv, "GET", "/v1/jwks", bearer(srv), ""); r.status != 200 {
 		t.Fatalf("jwks status %d", r.status)
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/v1/sessions/"+sess.ID+"/tokens", nil)
 	req.Header.Set("Authorization", bearer(srv))
 	// POST is not retried by net/http, so the drop surfaces as an error.
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
@@ -185,7 +186,8 @@ func TestCloseDuringLatency(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		res, err := srv.Client().Get(srv.URL + "/.well-known/jwks.json")
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+"/.well-known/jwks.json", nil)
+		res, err := srv.Client().Do(req)
 		if err == nil {
 			res.Body.Close()
 		}
@@ -220,7 +222,7 @@ func TestObservation(t *testing.T) {
 		}
 	}
 	last := srv.LastRequest()
-	if last.Method != "POST" || last.Path != "/v1/sessions/"+sess.ID+"/tokens" || last.Endpoint != clerktest.EndpointTokens ||
+	if last.Method != http.MethodPost || last.Path != "/v1/sessions/"+sess.ID+"/tokens" || last.Endpoint != clerktest.EndpointTokens ||
 		string(last.Body) != `{"expires_in_seconds":60}` || last.Header.Get("Authorization") != bearer(srv) ||
 		last.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("LastRequest = %+v", last)

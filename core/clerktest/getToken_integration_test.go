@@ -20,14 +20,14 @@ func TestGetTokenAgainstEmulator(t *testing.T) {
 		clerktest.WithKeyID("ins_getToken"),
 		clerktest.WithIssuer("https://clerk.example.com"),
 	)
-	srv.AddUser(clerktest.User{
+	_ = must(srv.AddUser(clerktest.User{
 		ID:             "user_ada",
 		FirstName:      "Ada",
 		LastName:       "Lovelace",
 		EmailAddresses: []clerktest.EmailAddress{{Address: "ada@example.com"}},
 		PublicMetadata: map[string]any{"tier": "gold", "quota": 5},
-	})
-	srv.AddOrganization(clerktest.Organization{ID: "org_acme", Slug: "acme", Name: "Acme"})
+	}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_acme", Slug: "acme", Name: "Acme"}))
 	if err := srv.AddMembership("org_acme", "user_ada", "admin", "org:memberships:manage"); err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func do(t *testing.T, srv *clerktest.Server, method, path, auth, body string) re
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func verified(t *testing.T, srv *clerktest.Server, token string) (header, claims
 	if err := json.Unmarshal(r.body, &set); err != nil {
 		t.Fatalf("JWKS %s: %v", r.body, err)
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("parse token: %v", err)
 	}
@@ -212,3 +212,18 @@ func num(t *testing.T, v any) int64 {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// must and mustOK keep fixture set-up to one line: these calls fail only on
+// a mistake in the test itself, so a panic is the right report.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func mustOK(err error) {
+	if err != nil {
+		panic(err)
+	}
+}

@@ -144,7 +144,7 @@ func TestJWKSEndpoints(t *testing.T) {
 
 func TestTokenEndpointErrors(t *testing.T) {
 	srv := start(t)
-	srv.AddTemplate(clerktest.Template{Name: "tpl"})
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "tpl"}))
 	active := srv.CreateSession("user_1")
 	var gone []string
 	for _, end := range []func(string) error{srv.EndSession, srv.RevokeSession, srv.ExpireSession} {

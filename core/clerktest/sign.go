@@ -112,16 +112,14 @@ func (s *signer) sign(header, claims map[string]any) (string, error) {
 	case s.ec != nil:
 		d := newHash()
 		d.Write([]byte(input))
-		var r, sv []byte
 		rr, ss, e := ecdsa.Sign(rand.Reader, s.ec, d.Sum(nil))
 		err = e
 		if e == nil {
 			// JWS wants fixed-width r||s, not ASN.1.
 			size := (s.ec.Curve.Params().BitSize + 7) / 8
-			r, sv = make([]byte, size), make([]byte, size)
-			rr.FillBytes(r)
-			ss.FillBytes(sv)
-			sig = append(r, sv...)
+			sig = make([]byte, 2*size)
+			rr.FillBytes(sig[:size])
+			ss.FillBytes(sig[size:])
 		}
 	default:
 		err = errors.New("signer has no key")

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// NoClockSkew, as Template.AllowedClockSkew, asks for a skew of zero; the
+// NoClockSkew asks, as Template.AllowedClockSkew, for a skew of zero; the
 // zero value means Clerk's default of 5 seconds.
 const NoClockSkew time.Duration = -1
 
@@ -57,8 +57,11 @@ func (s *Server) AddTemplate(t Template) error {
 	case t.ClaimsJSON != "" && t.Claims != nil:
 		return errors.New("clerktest: set Claims or ClaimsJSON, not both")
 	case t.ClaimsJSON != "":
-		if err = decodeJSON([]byte(t.ClaimsJSON), &tp.claims); err != nil || tp.claims == nil {
-			return fmt.Errorf("clerktest: template %q claims are not a JSON object: %v", t.Name, err)
+		if err = decodeJSON([]byte(t.ClaimsJSON), &tp.claims); err != nil {
+			return fmt.Errorf("clerktest: template %q claims: %w", t.Name, err)
+		}
+		if tp.claims == nil {
+			return fmt.Errorf("clerktest: template %q claims are not a JSON object", t.Name)
 		}
 	default:
 		if tp.claims, err = copyObject(t.Claims); err != nil {

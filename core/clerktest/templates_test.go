@@ -11,7 +11,7 @@ import (
 // compares its JSON encoding, so the JSON type is part of the expectation.
 func TestTemplateRendering(t *testing.T) {
 	srv := start(t)
-	srv.AddUser(clerktest.User{
+	_ = must(srv.AddUser(clerktest.User{
 		ID:                  "user_full",
 		FirstName:           "Ada",
 		LastName:            "Lovelace",
@@ -27,10 +27,10 @@ func TestTemplateRendering(t *testing.T) {
 			"big": json.Number("12345678901234567890"),
 		},
 		UnsafeMetadata: map[string]any{"theme": "dark"},
-	})
-	srv.AddUser(clerktest.User{ID: "user_bare", FirstName: "Solo", EmailAddresses: []clerktest.EmailAddress{{Address: "u@example.com", Unverified: true}}})
-	srv.AddOrganization(clerktest.Organization{ID: "org_1", Name: "Acme Inc", Slug: "acme", PublicMetadata: map[string]any{"tier": "gold", "seats": 10}})
-	srv.AddMembership("org_1", "user_full", "admin", "org:memberships:read")
+	}))
+	_ = must(srv.AddUser(clerktest.User{ID: "user_bare", FirstName: "Solo", EmailAddresses: []clerktest.EmailAddress{{Address: "u@example.com", Unverified: true}}}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_1", Name: "Acme Inc", Slug: "acme", PublicMetadata: map[string]any{"tier": "gold", "seats": 10}}))
+	mustOK(srv.AddMembership("org_1", "user_full", "admin", "org:memberships:read"))
 	full := srv.CreateSession("user_full", clerktest.WithActiveOrganization("org_1"), clerktest.WithActor(clerktest.Actor{Subject: "user_admin", SessionID: "sess_admin"}))
 	bare := srv.CreateSession("user_bare")
 	ghost := srv.CreateSession("user_never_added")
@@ -150,9 +150,9 @@ func key(i int) string { return "c" + string(rune('A'+i/26)) + string(rune('a'+i
 // users each see their own values.
 func TestTemplateRenderingDoesNotLeak(t *testing.T) {
 	srv := start(t)
-	srv.AddUser(clerktest.User{ID: "user_a", PublicMetadata: map[string]any{"n": "a"}})
-	srv.AddUser(clerktest.User{ID: "user_b", PublicMetadata: map[string]any{"n": "b"}})
-	srv.AddTemplate(clerktest.Template{Name: "t", Claims: map[string]any{"n": map[string]any{"v": "{{user.public_metadata.n}}"}}})
+	_ = must(srv.AddUser(clerktest.User{ID: "user_a", PublicMetadata: map[string]any{"n": "a"}}))
+	_ = must(srv.AddUser(clerktest.User{ID: "user_b", PublicMetadata: map[string]any{"n": "b"}}))
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "t", Claims: map[string]any{"n": map[string]any{"v": "{{user.public_metadata.n}}"}}}))
 	for _, u := range []string{"user_a", "user_b", "user_a"} {
 		jwt, err := srv.TemplateToken(srv.CreateSession(u).ID, "t")
 		if err != nil {

@@ -90,9 +90,9 @@ func TestSessionTokenExactClaims(t *testing.T) {
 
 func TestSessionTokenVariants(t *testing.T) {
 	srv := start(t, clerktest.WithClock(func() time.Time { return fixedNow }))
-	srv.AddUser(clerktest.User{ID: "user_1"})
-	srv.AddOrganization(clerktest.Organization{ID: "org_plain"})
-	srv.AddOrganization(clerktest.Organization{ID: "org_plan", Slug: "plan", Features: []string{"billing", "memberships"}})
+	_ = must(srv.AddUser(clerktest.User{ID: "user_1"}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_plain"}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_plan", Slug: "plan", Features: []string{"billing", "memberships"}}))
 	if err := srv.AddMembership("org_plain", "user_1", "org:member"); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestSessionTokenVariants(t *testing.T) {
 
 func TestTokenOptions(t *testing.T) {
 	srv := start(t, clerktest.WithClock(func() time.Time { return fixedNow }), clerktest.WithKeyID("ins_k"))
-	srv.AddTemplate(clerktest.Template{Name: "tpl", Lifetime: 120 * time.Second, AllowedClockSkew: 30 * time.Second})
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "tpl", Lifetime: 120 * time.Second, AllowedClockSkew: 30 * time.Second}))
 	sess := srv.CreateSession("user_1", clerktest.WithAuthorizedParty("https://a.example"))
 	now := fixedNow.Unix()
 	at := fixedNow.Add(-time.Hour)
@@ -229,7 +229,7 @@ func TestTokenOptions(t *testing.T) {
 		if err := jsonUnmarshal(srv.JWKS(), &set); err != nil {
 			t.Fatal(err)
 		}
-		jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.RS256})
+		jws, err := jose.ParseSignedCompact(jwt, []jose.SignatureAlgorithm{jose.RS256})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func TestTokenOptions(t *testing.T) {
 
 func TestMintErrors(t *testing.T) {
 	srv := start(t)
-	srv.AddOrganization(clerktest.Organization{ID: "org_1"})
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_1"}))
 	noMember := srv.CreateSession("user_1", clerktest.WithActiveOrganization("org_1"))
 	noOrg := srv.CreateSession("user_1", clerktest.WithActiveOrganization("org_gone"))
 	tests := []struct {
@@ -324,7 +324,7 @@ func TestSessionState(t *testing.T) {
 	if err := srv.AddMembership("org_nope", "user_1", "admin"); !errors.Is(err, clerktest.ErrOrganizationNotFound) {
 		t.Errorf("AddMembership(unknown org) = %v", err)
 	}
-	srv.AddOrganization(clerktest.Organization{ID: "org_1"})
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_1"}))
 	for _, bad := range [][]string{{""}, {"admin", "memberships:read"}, {"admin", "org:memberships"}, {"admin", "org::read"}} {
 		if err := srv.AddMembership("org_1", "user_1", bad[0], bad[1:]...); err == nil {
 			t.Errorf("AddMembership(%q) accepted", bad)
@@ -348,10 +348,10 @@ func TestTemplateTokenDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.AddTemplate(clerktest.Template{Name: "noskew", AllowedClockSkew: clerktest.NoClockSkew})
-	srv.AddTemplate(clerktest.Template{Name: "defaults"})
-	srv.AddOrganization(clerktest.Organization{ID: "org_1"})
-	srv.AddMembership("org_1", "user_1", "admin", "org:a:b")
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "noskew", AllowedClockSkew: clerktest.NoClockSkew}))
+	mustOK(srv.AddTemplate(clerktest.Template{Name: "defaults"}))
+	_ = must(srv.AddOrganization(clerktest.Organization{ID: "org_1"}))
+	mustOK(srv.AddMembership("org_1", "user_1", "admin", "org:a:b"))
 	withAZP := srv.CreateSession("user_1", clerktest.WithAuthorizedParty("https://app.example"), clerktest.WithActiveOrganization("org_1"))
 	noAZP := srv.CreateSession("user_1")
 	iat := fixedNow.Unix()
@@ -436,7 +436,7 @@ func TestTemplateSigningKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			jwt := tokenFrom(t, do(t, srv, "POST", "/v1/sessions/"+sess.ID+"/tokens/"+name, bearer(srv), ""))
-			jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(tt.alg)})
+			jws, err := jose.ParseSignedCompact(jwt, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(tt.alg)})
 			if err != nil {
 				t.Fatal(err)
 			}

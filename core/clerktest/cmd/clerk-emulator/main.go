@@ -97,9 +97,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		opts = append(opts, clerktest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	// Listening here, not in NewServer, turns a busy port into an error
 	// message instead of a panic.
-	l, err := net.Listen("tcp", *addr)
+	l, err := new(net.ListenConfig).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return err
 	}
@@ -123,8 +125,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		printText(stdout, facts)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	return nil
 }

@@ -33,7 +33,7 @@ func build(t *testing.T) string {
 		t.Skip("go tool not on PATH")
 	}
 	bin := filepath.Join(t.TempDir(), "clerk-emulator")
-	cmd := exec.Command(goBin, "build", "-o", bin, ".")
+	cmd := exec.CommandContext(t.Context(), goBin, "build", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -62,7 +62,7 @@ func (l *lockedBuffer) String() string {
 // and a stop function that interrupts it and checks it exits cleanly.
 func run(t *testing.T, bin string, args ...string) (*bufio.Reader, *lockedBuffer, func()) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.CommandContext(t.Context(), bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestJSONOutput(t *testing.T) {
 	}
 	verify := func(token string) map[string]any {
 		t.Helper()
-		jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+		jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +214,7 @@ func TestJSONOutput(t *testing.T) {
 	// And the server answers with the printed key.
 	get := func(method, url, body string) int {
 		t.Helper()
-		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+f.SecretKey)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -269,7 +269,7 @@ func TestTextOutput(t *testing.T) {
 		}
 	}
 	// A request is logged, without the secret key that authorized it.
-	req, _ := http.NewRequest(http.MethodGet, url[1]+"/v1/jwks", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url[1]+"/v1/jwks", nil)
 	req.Header.Set("Authorization", "Bearer sk_test_emulatorTextOutputTest0123456789abcdef")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -285,7 +285,7 @@ func TestTextOutput(t *testing.T) {
 
 func TestBadAddress(t *testing.T) {
 	bin := build(t)
-	out, err := exec.Command(bin, "-addr", "256.0.0.1:bad").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), bin, "-addr", "256.0.0.1:bad").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "clerk-emulator:") {
 		t.Errorf("err = %v, output %q", err, out)
 	}
