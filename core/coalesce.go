@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -59,50 +60,104 @@ func (c *Client) TokenStats() TokenStats {
 }
 
 // shared returns the token for key, joining a call in flight for the same
-// key or starting one. The call runs on its own goroutine with a context
-// that keeps ctx's values and deadline but not its cancellation: one caller
-// giving up must not fail the others. When the last waiter gives up, the
-// call is cancelled.
+// key or making it. The first caller (the leader) sends the request on its
+// own goroutine, which keeps the common uncontended call free of a goroutine
+// hand-off; callers that arrive meanwhile wait for its result.
+//
+// The request runs under a context that keeps the leader's values and
+// deadline but not its cancellation, so one caller giving up does not fail
+// the others; when the last caller gives up, the request is cancelled. A
+// leader that gives up while others still wait returns when the request
+// ends (its deadline and the client's timeout bound that). A waiter whose
+// leader ran out of time, while the waiter still has some, tries again
+// rather than inherit someone else's deadline.
 func (c *Client) shared(ctx context.Context, key TokenKey, path string, body []byte) (*Token, error) {
 	r := c.reuse
-	r.mu.Lock()
-	f, joined := r.flights[key]
-	if joined {
+	for {
+		r.mu.Lock()
+		f, joined := r.flights[key]
+		if !joined {
+			callCtx, cancel := c.detach(ctx)
+			f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+			r.flights[key] = f
+			r.mu.Unlock()
+			r.upstream.Add(1)
+			return c.lead(ctx, callCtx, f, key, path, body)
+		}
 		f.waiters++
 		r.mu.Unlock()
 		r.coalesced.Add(1)
-	} else {
-		callCtx, cancel := c.detach(ctx)
-		f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
-		r.flights[key] = f
-		r.mu.Unlock()
-		r.upstream.Add(1)
-		go c.fly(callCtx, f, key, path, body)
+		if tok, err, again := c.follow(ctx, f, key); !again {
+			return tok, err
+		}
 	}
+}
 
+// lead performs the shared request on the leader's goroutine.
+func (c *Client) lead(ctx, callCtx context.Context, f *flight, key TokenKey, path string, body []byte) (*Token, error) {
+	stop := context.AfterFunc(ctx, func() { c.leave(f, key) })
+	c.fly(callCtx, f, key, path, body)
+	if !stop() { // ctx ended while the request ran: the leader had left
+		return nil, c.gaveUp(ctx, f)
+	}
+	// The leader keeps the minted token itself: the cache stored a copy and
+	// followers take copies.
+	return f.token, f.err
+}
+
+// follow waits for another caller's request. again reports that the
+// request failed only because its leader's context ended, while ctx is
+// still live: the caller should ask anew.
+func (c *Client) follow(ctx context.Context, f *flight, key TokenKey) (tok *Token, err error, again bool) {
 	select {
 	case <-f.done:
-		if f.err != nil {
-			return nil, f.err
+		if f.err != nil && ctx.Err() == nil &&
+			(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
+			return nil, nil, true
 		}
-		tok := *f.token // each caller gets its own copy to keep
-		return &tok, nil
+		tok, err = f.result()
+		return tok, err, false
 	case <-ctx.Done():
-		r.mu.Lock()
-		last := f.lastErr
-		f.waiters--
-		if f.waiters == 0 {
-			f.cancel()
-			if r.flights[key] == f {
-				delete(r.flights, key) // the next caller starts afresh
-			}
-		}
-		r.mu.Unlock()
-		if last != nil {
-			return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", last, context.Cause(ctx))
-		}
-		return nil, fmt.Errorf("clerk: waiting for token: %w", context.Cause(ctx))
+		c.leave(f, key)
+		return nil, c.gaveUp(ctx, f), false
 	}
+}
+
+// leave records that one caller stopped waiting; the last one out cancels
+// the request and unlists it so the next caller starts afresh.
+func (c *Client) leave(f *flight, key TokenKey) {
+	r := c.reuse
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 {
+		f.cancel()
+		if r.flights[key] == f {
+			delete(r.flights, key)
+		}
+	}
+}
+
+// gaveUp is the error of a caller whose context ended first. It carries the
+// last failed attempt, when there was one, so "gave up after a 429" reads
+// as such.
+func (c *Client) gaveUp(ctx context.Context, f *flight) error {
+	c.reuse.mu.Lock()
+	last := f.lastErr
+	c.reuse.mu.Unlock()
+	if last != nil {
+		return fmt.Errorf("%w (gave up waiting to retry: %w)", last, context.Cause(ctx))
+	}
+	return fmt.Errorf("clerk: waiting for token: %w", context.Cause(ctx))
+}
+
+// result hands each caller its own copy of the token.
+func (f *flight) result() (*Token, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	tok := *f.token
+	return &tok, nil
 }
 
 // detach derives the shared call's context: ctx's values, the earlier of
@@ -121,7 +176,7 @@ func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithCancel(base)
 }
 
-// fly performs the shared call, stores a fresh result in the cache and
+// fly performs the shared request, stores a fresh result in the cache and
 // wakes the waiters.
 func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, path string, body []byte) {
 	r := c.reuse

@@ -124,42 +124,84 @@ func TestCoalescingKeysOnSessionTemplateAndLifetime(t *testing.T) {
 }
 
 func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
-	release := make(chan struct{})
-	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		<-release
-		tokenReply(aJWT)(w, r)
-	})
-	c := newTestClient(t, f)
+	// start launches a caller of the one shared request and returns its
+	// cancel and its outcome.
+	start := func(c *clerk.Client) (context.CancelFunc, chan error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := make(chan error, 1)
+		go func() {
+			tok, err := c.GetToken(ctx, "sess_1", "test")
+			if err == nil && tok.JWT != aJWT {
+				err = errors.New("wrong token")
+			}
+			out <- err
+		}()
+		return cancel, out
+	}
+	setup := func(t *testing.T) (*fakeAPI, *clerk.Client, chan struct{}) {
+		release := make(chan struct{})
+		f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+			<-release
+			tokenReply(aJWT)(w, r)
+		})
+		return f, newTestClient(t, f), release
+	}
 
-	firstCtx, cancelFirst := context.WithCancel(context.Background())
-	firstErr := make(chan error, 1)
-	go func() {
-		_, err := c.GetToken(firstCtx, "sess_1", "test")
-		firstErr <- err
-	}()
-	waitFor(t, func() bool { return len(f.requests()) == 1 })
-
-	second := make(chan error, 1)
-	go func() {
-		tok, err := c.GetToken(context.Background(), "sess_1", "test")
-		if err == nil && tok.JWT != aJWT {
-			err = errors.New("wrong token")
+	t.Run("a waiter that gives up returns at once", func(t *testing.T) {
+		f, c, release := setup(t)
+		_, leader := start(c)
+		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		cancelWaiter, waiter := start(c)
+		waitFor(t, func() bool { return c.TokenStats().Coalesced == 1 })
+		cancelWaiter()
+		if err := <-waiter; !errors.Is(err, context.Canceled) {
+			t.Fatalf("waiter: %v, want context.Canceled", err)
 		}
-		second <- err
-	}()
-	waitFor(t, func() bool { return c.TokenStats().Coalesced == 1 })
-
-	cancelFirst()
-	if err := <-firstErr; !errors.Is(err, context.Canceled) {
-		t.Fatalf("first caller: %v, want context.Canceled", err)
-	}
-	close(release)
-	if err := <-second; err != nil {
-		t.Fatalf("second caller failed with the first one: %v", err)
-	}
-	if n := len(f.requests()); n != 1 {
-		t.Errorf("Clerk saw %d requests, want 1", n)
-	}
+		close(release)
+		if err := <-leader; err != nil {
+			t.Fatalf("the request failed with the waiter: %v", err)
+		}
+		if n := len(f.requests()); n != 1 {
+			t.Errorf("Clerk saw %d requests, want 1", n)
+		}
+	})
+	t.Run("the caller that sent the request giving up does not fail the waiters", func(t *testing.T) {
+		f, c, release := setup(t)
+		cancelLeader, leader := start(c)
+		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		_, waiter := start(c)
+		waitFor(t, func() bool { return c.TokenStats().Coalesced == 1 })
+		cancelLeader()
+		close(release)
+		if err := <-waiter; err != nil {
+			t.Fatalf("waiter failed with the caller that gave up: %v", err)
+		}
+		if err := <-leader; !errors.Is(err, context.Canceled) {
+			t.Fatalf("leader: %v, want context.Canceled", err)
+		}
+		if n := len(f.requests()); n != 1 {
+			t.Errorf("Clerk saw %d requests, want 1", n)
+		}
+	})
+	t.Run("a waiter outliving its leader's deadline asks again", func(t *testing.T) {
+		f := newFakeAPI(t, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		c := newTestClient(t, f)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		leader := make(chan error, 1)
+		go func() { _, err := c.GetToken(ctx, "sess_1", "test"); leader <- err }()
+		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		tok, err := c.GetToken(context.Background(), "sess_1", "test")
+		if err != nil || tok.JWT != aJWT {
+			t.Fatalf("waiter: %v, %v; want a token from a request of its own", tok, err)
+		}
+		if err := <-leader; !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("leader: %v, want its deadline", err)
+		}
+		if n := len(f.requests()); n != 2 {
+			t.Errorf("Clerk saw %d requests, want 2", n)
+		}
+	})
 }
 
 func TestLastCallerGivingUpCancelsTheRequest(t *testing.T) {
