@@ -249,7 +249,9 @@ func WithUnknownKIDRefetchInterval(d time.Duration) AuthOption {
 
 // WithVerifiedTokenCacheSize sets how many verified tokens are remembered
 // (default 4096); 0 disables the cache. Expiry is checked again on every
-// hit, so a cached token is never accepted past its exp.
+// hit, so a cached token is never accepted past its exp; a key withdrawn
+// from the JWKS stops new tokens at once and cached ones when they expire
+// (a session token lives 60 seconds).
 func WithVerifiedTokenCacheSize(n int) AuthOption {
 	return func(s *authSettings) error {
 		if n < 0 || n > 1<<20 {

@@ -286,8 +286,7 @@ func (sc *jsonScanner) str() (escaped bool, err error) {
 
 func isHex4(s string) bool {
 	for i := 0; i < 4; i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+		if strings.IndexByte("0123456789abcdefABCDEF", s[i]) < 0 {
 			return false
 		}
 	}
