@@ -95,7 +95,7 @@ func ExampleMiddleware() {
 	handler := clerk.Middleware(auth)(mux) // attaches the Auth, never rejects
 
 	for _, token := range []string{exampleSessionToken(nil), ""} {
-		r := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+		r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
 		if token != "" {
 			r.Header.Set("Authorization", "Bearer "+token)
 		}
@@ -115,7 +115,7 @@ func ExampleRequireAuth() {
 	})
 	// Without Middleware in front, RequireAuth fails closed.
 	w := httptest.NewRecorder()
-	clerk.RequireAuth(getToken).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	clerk.RequireAuth(getToken).ServeHTTP(w, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil))
 	fmt.Println(w.Code, w.Body.String())
 	// Output: 401 {"message":"Unauthorized"}
 }
@@ -128,7 +128,7 @@ func ExampleRequireAuthWith() {
 	})
 	protect := clerk.RequireAuthWith(problem)
 	w := httptest.NewRecorder()
-	protect(http.NotFoundHandler()).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	protect(http.NotFoundHandler()).ServeHTTP(w, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil))
 	fmt.Println(w.Code, w.Body.String())
 	// Output: 401 {"title":"sign in first"}
 }
@@ -184,7 +184,7 @@ func ExampleAuthenticator_AuthenticateRequest() {
 		log.Fatal(err)
 	}
 	// Same-origin requests carry the token in the __session cookie.
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 	r.AddCookie(&http.Cookie{Name: clerk.SessionCookieName, Value: exampleSessionToken(nil)})
 	fmt.Println(auth.AuthenticateRequest(r))
 	// Output: clerk.Auth{user: user_123, session: sess_123}
@@ -195,7 +195,7 @@ func ExampleRequestTokenSource() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Basic dXNlcjpwYXNz") // not Bearer: ignored
 	a := auth.Authenticate(r.Context(), clerk.RequestTokenSource(r))
 	fmt.Println(a.Reason())
@@ -321,7 +321,7 @@ func ExampleContextWithAuth() {
 
 func ExampleWriteUnauthorized() {
 	w := httptest.NewRecorder()
-	clerk.WriteUnauthorized(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	clerk.WriteUnauthorized(w, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil))
 	fmt.Println(w.Code, w.Header().Get("Content-Type"), w.Body.String())
 	// Output: 401 application/json {"message":"Unauthorized"}
 }

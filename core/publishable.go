@@ -40,8 +40,7 @@ func isHostName(h string) bool {
 		return false
 	}
 	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == ':') {
+		if c := h[i]; !isWordChar(c) && c != '.' && c != ':' || c == '_' {
 			return false
 		}
 	}
