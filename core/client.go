@@ -25,6 +25,7 @@ type Client struct {
 	maxResponseBytes int64
 	tokenCache       TokenCache // nil: every call mints
 	freshness        Freshness
+	mintLockTTL      time.Duration
 	reuse            *tokenReuse
 }
 
@@ -62,6 +63,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		maxResponseBytes: s.maxResponseBytes,
 		tokenCache:       s.tokenCache,
 		freshness:        s.freshness,
+		mintLockTTL:      s.mintLockTTL,
 		reuse:            &tokenReuse{flights: make(map[TokenKey]*flight)},
 	}, nil
 }

@@ -32,6 +32,9 @@ type flight struct {
 	lastErr error              // the latest failed attempt, guarded by tokenReuse.mu
 	waiters int                // callers still waiting, guarded by tokenReuse.mu
 	cancel  context.CancelFunc // stops the call once nobody waits
+	// bypassCache is the leader's WithoutCache: it mints even when another
+	// process is minting the same token.
+	bypassCache bool
 }
 
 // TokenStats are the Client's getToken counters since it was built, for
@@ -44,7 +47,8 @@ type TokenStats struct {
 	// instead of sending their own.
 	Coalesced uint64
 	// UpstreamCalls counts token requests sent to Clerk (a call retried
-	// three times counts once).
+	// three times counts once). A token another process minted and stored
+	// in a shared cache while this one waited counts as a cache hit.
 	UpstreamCalls uint64
 }
 
@@ -71,17 +75,16 @@ func (c *Client) TokenStats() TokenStats {
 // ends (its deadline and the client's timeout bound that). A waiter whose
 // leader ran out of time, while the waiter still has some, tries again
 // rather than inherit someone else's deadline.
-func (c *Client) shared(ctx context.Context, key TokenKey, path string, body []byte) (*Token, error) {
+func (c *Client) shared(ctx context.Context, key TokenKey, path string, body []byte, bypassCache bool) (*Token, error) {
 	r := c.reuse
 	for {
 		r.mu.Lock()
 		f, joined := r.flights[key]
 		if !joined {
 			callCtx, cancel := c.detach(ctx)
-			f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+			f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel, bypassCache: bypassCache}
 			r.flights[key] = f
 			r.mu.Unlock()
-			r.upstream.Add(1)
 			return c.lead(ctx, callCtx, f, key, path, body)
 		}
 		f.waiters++
@@ -177,18 +180,32 @@ func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFun
 }
 
 // fly performs the shared request, stores a fresh result in the cache and
-// wakes the waiters.
+// wakes the waiters. With a cache shared between processes it first lets
+// another process that is already minting the same token finish.
 func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, path string, body []byte) {
 	r := c.reuse
 	generation := r.invalidations.Load()
-	tok, err := c.mint(ctx, path, body, func(attemptErr error) {
-		r.mu.Lock()
-		f.lastErr = attemptErr
-		r.mu.Unlock()
-	})
-	if err == nil && c.tokenCache != nil {
-		c.store(ctx, key, tok, generation)
+	var tok *Token
+	var err error
+	release := func() {}
+	if locker, ok := c.tokenCache.(TokenMintLocker); ok && !f.bypassCache {
+		tok, release, err = c.awaitOtherMinter(ctx, locker, key)
+		if tok != nil {
+			r.hits.Add(1)
+		}
 	}
+	if tok == nil && err == nil {
+		r.upstream.Add(1)
+		tok, err = c.mint(ctx, path, body, func(attemptErr error) {
+			r.mu.Lock()
+			f.lastErr = attemptErr
+			r.mu.Unlock()
+		})
+		if err == nil && c.tokenCache != nil {
+			c.store(ctx, key, tok, generation)
+		}
+	}
+	release()
 	f.cancel()
 	r.mu.Lock()
 	f.token, f.err = tok, err

@@ -84,7 +84,7 @@ func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts 
 		}
 		c.reuse.misses.Add(1)
 	}
-	return c.shared(ctx, key, path, body)
+	return c.shared(ctx, key, path, body, req.bypassCache)
 }
 
 // mint sends the token request and decodes the answer.

@@ -42,6 +42,7 @@ type settings struct {
 	maxResponseBytes int64
 	tokenCache       TokenCache
 	freshness        Freshness
+	mintLockTTL      time.Duration
 }
 
 func defaultSettings() settings {
@@ -54,6 +55,7 @@ func defaultSettings() settings {
 		userAgent:        defaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		freshness:        DefaultFreshness(),
+		mintLockTTL:      DefaultMintLockTTL,
 	}
 }
 
