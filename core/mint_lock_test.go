@@ -46,7 +46,7 @@ func (s *sharedStore) LockMint(_ context.Context, key clerk.TokenKey, ttl time.D
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.claims[key] == until {
+		if s.claims[key].Equal(until) {
 			delete(s.claims, key)
 		}
 	}, true, nil
