@@ -2,7 +2,7 @@
 # the targets that need them, never by hand.
 
 GO       ?= go
-MODULES  := core gin echo fiber examples benchmarks
+MODULES  := core gin echo fiber examples benchmarks redis
 TOOLS    := $(CURDIR)/.tools
 
 GOLANGCI_LINT_VERSION := v2.15.0
@@ -12,7 +12,7 @@ GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench
+.PHONY: test vet race redis-test fuzz-smoke fuzz fmt-check lint bench
 
 ## test: everything the README promises: vet, every module's tests under the
 ## race detector, and a short run of every fuzz target.
@@ -22,7 +22,12 @@ vet:
 	$(GO) vet work
 
 race:
-	$(GO) test -race -count=1 work
+	scripts/with-redis.sh $(GO) test -race -count=1 work
+
+## redis-test: only the Redis token cache, against a throwaway redis-server
+## (scripts/with-redis.sh installs and starts it, and stops it afterwards).
+redis-test:
+	scripts/with-redis.sh $(GO) test -race -count=1 ./redis/...
 
 fuzz-smoke:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
