@@ -33,9 +33,32 @@ type Cache struct {
 	mu     sync.Mutex
 	claims map[clerk.TokenKey]claim
 
-	hits, misses, stale, rejected, errs atomic.Uint64
-	lastLog                             atomic.Int64 // Unix ns of the last error logged
-	unlogged                            atomic.Uint64
+	readsMu sync.Mutex
+	reads   map[string]*read // Redis key → the read in flight
+
+	// downUntil (Unix ns) is set when Redis fails: until then Get, Set and
+	// LockMint do not try it, so an outage costs one timeout a second
+	// rather than one per request and operation.
+	downUntil atomic.Int64
+
+	hits, misses, stale, rejected, errs, skipped atomic.Uint64
+	lastLog                                      atomic.Int64 // Unix ns of the last error logged
+	unlogged                                     atomic.Uint64
+}
+
+// outageBackoff is how long the cache leaves Redis alone after a failure.
+const outageBackoff = time.Second
+
+// errUnavailable is LockMint's error while the cache leaves Redis alone.
+var errUnavailable = errors.New("clerkredis: redis failed recently; not trying it for a moment")
+
+// down reports, and counts, that Redis failed less than outageBackoff ago.
+func (c *Cache) down() bool {
+	if time.Now().UnixNano() < c.downUntil.Load() {
+		c.skipped.Add(1)
+		return true
+	}
+	return false
 }
 
 type claim struct {
@@ -93,6 +116,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Cache, error) {
 		logger:  logger,
 		now:     s.now,
 		claims:  make(map[clerk.TokenKey]claim),
+		reads:   make(map[string]*read),
 	}, nil
 }
 
@@ -134,48 +158,85 @@ func (c *Cache) op(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // Get returns the token stored for key while it is fresh and its session
 // was not invalidated since. Any Redis error, and any value that fails
-// authentication, is a miss.
+// authentication, is a miss. Concurrent Gets for one key in this process
+// share one round trip: a burst of requests for a hot token then costs
+// Redis one read, and the mint claim that follows a miss is not queued
+// behind hundreds of identical reads in the connection pool.
 func (c *Cache) Get(ctx context.Context, key clerk.TokenKey) (*clerk.Token, bool) {
 	genKey, tokKey, _ := c.names(key)
+	c.readsMu.Lock()
+	r, joined := c.reads[tokKey]
+	if !joined {
+		r = &read{done: make(chan struct{})}
+		c.reads[tokKey] = r
+	}
+	c.readsMu.Unlock()
+	if !joined {
+		r.token, r.ok = c.get(ctx, key, genKey, tokKey)
+		c.readsMu.Lock()
+		delete(c.reads, tokKey)
+		c.readsMu.Unlock()
+		close(r.done)
+	} else {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			c.misses.Add(1)
+			return nil, false
+		}
+	}
+	if !r.ok {
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	tok := r.token
+	return &tok, true
+}
+
+// read is one Redis read that concurrent Gets of a key share.
+type read struct {
+	done  chan struct{}
+	token clerk.Token
+	ok    bool
+}
+
+func (c *Cache) get(ctx context.Context, key clerk.TokenKey, genKey, tokKey string) (clerk.Token, bool) {
+	if c.down() {
+		return clerk.Token{}, false
+	}
 	opCtx, cancel := c.op(ctx)
 	defer cancel()
 	vals, err := c.rdb.MGet(opCtx, genKey, tokKey).Result()
 	if err != nil {
 		c.fail(ctx, "get", err)
-		c.misses.Add(1)
-		return nil, false
+		return clerk.Token{}, false
 	}
 	raw, ok := vals[1].(string)
 	if !ok {
-		c.misses.Add(1)
-		return nil, false
+		return clerk.Token{}, false
 	}
 	value := []byte(raw)
 	plain, err := c.keys.open(tokKey, key, value)
 	if err != nil {
 		c.rejected.Add(1)
-		c.misses.Add(1)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "clerkredis: ignoring a cached token that failed authentication (tampered, moved, or written with another secret)")
-		return nil, false
+		return clerk.Token{}, false
 	}
 	env, _ := header(value) // authenticated by open
 	if gen, _ := vals[0].(string); strconv.FormatUint(env.generation, 10) != orZero(gen) {
 		c.stale.Add(1)
-		c.misses.Add(1)
-		return nil, false
+		return clerk.Token{}, false
 	}
 	if !c.now().Before(env.freshUntil) {
-		c.misses.Add(1)
-		return nil, false
+		return clerk.Token{}, false
 	}
 	var tok clerk.Token
 	if err := json.Unmarshal(plain, &tok); err != nil || tok.JWT == "" {
 		c.rejected.Add(1)
-		c.misses.Add(1)
-		return nil, false
+		return clerk.Token{}, false
 	}
-	c.hits.Add(1)
-	return &tok, true
+	return tok, true
 }
 
 func orZero(gen string) string {
@@ -204,7 +265,7 @@ return 1
 // invalidated since the claim, by any replica.
 func (c *Cache) Set(ctx context.Context, key clerk.TokenKey, token *clerk.Token, freshUntil time.Time) {
 	ttl := freshUntil.Sub(c.now()).Truncate(time.Millisecond)
-	if token == nil || ttl <= 0 {
+	if token == nil || ttl <= 0 || c.down() {
 		return
 	}
 	plain, err := json.Marshal(token)
@@ -252,7 +313,9 @@ return 1
 // replica, at once. It bumps a per-session generation rather than finding
 // and deleting keys: one key, one round trip, and a mint that was claimed
 // before the sign-out cannot store its token after it (see Set). The old
-// values stay in Redis, encrypted and unreachable, until their TTL.
+// values stay in Redis, encrypted and unreachable, until their TTL. Unlike
+// the other operations it tries Redis even just after a failure: a sign-out
+// lost to a blip would leave the session's tokens served elsewhere.
 func (c *Cache) InvalidateSession(ctx context.Context, sessionID string) {
 	genKey := c.sessionPrefix(sessionID) + "gen"
 	opCtx, cancel := c.op(ctx)
@@ -283,6 +346,9 @@ return 0
 // LockMint claims the minting of key for ttl with SET NX PX and a random
 // value. A holder that dies releases nothing; its claim lapses after ttl.
 func (c *Cache) LockMint(ctx context.Context, key clerk.TokenKey, ttl time.Duration) (unlock func(), ok bool, err error) {
+	if c.down() {
+		return nil, false, errUnavailable
+	}
 	genKey, _, lockKey := c.names(key)
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -324,6 +390,9 @@ type Stats struct {
 	Rejected uint64
 	// Errors counts Redis operations that failed or timed out.
 	Errors uint64
+	// Skipped counts operations not tried because Redis had failed less
+	// than a second before; each is a miss, or a lock error.
+	Skipped uint64
 }
 
 // Stats returns the counters.
@@ -334,15 +403,29 @@ func (c *Cache) Stats() Stats {
 		Stale:    c.stale.Load(),
 		Rejected: c.rejected.Load(),
 		Errors:   c.errs.Load(),
+		Skipped:  c.skipped.Load(),
 	}
+}
+
+// callerDone reports that ctx ended, or reached its deadline: a socket
+// deadline taken from ctx can fire a moment before ctx's own timer.
+func callerDone(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	return ok && !time.Now().Before(deadline)
 }
 
 // fail counts and logs a Redis error, at most once a second, so that a
 // Redis outage under load yields a log line a second rather than one per
-// request.
+// request, and leaves Redis alone for outageBackoff.
 func (c *Cache) fail(ctx context.Context, op string, err error) {
 	c.errs.Add(1)
 	now := time.Now().UnixNano()
+	if !callerDone(ctx) { // not the caller giving up: Redis is failing
+		c.downUntil.Store(now + int64(outageBackoff))
+	}
 	last := c.lastLog.Load()
 	if now-last < int64(time.Second) || !c.lastLog.CompareAndSwap(last, now) {
 		c.unlogged.Add(1)

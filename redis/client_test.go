@@ -124,10 +124,10 @@ func TestRedisKilledMidRun(t *testing.T) {
 	}
 
 	t.Run("frozen", func(t *testing.T) {
-		if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		if err := r.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
-		defer func() { _ = r.cmd.Process.Signal(syscall.SIGCONT) }()
+		defer func() { _ = r.Signal(syscall.SIGCONT) }()
 		before := srv.Requests(clerktest.EndpointTokens)
 		for range 3 {
 			call("redis frozen")

@@ -54,6 +54,11 @@ func newRedisClient(t testing.TB, addr string) *redis.Client {
 		Addr:                  addr,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            -1, // a dead Redis should fail fast, not be retried
+		// Far beyond any test's bounds: what bounds an operation is the
+		// cache's timeout, through ContextTimeoutEnabled.
+		DialTimeout:  30 * time.Second,
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 30 * time.Second,
 	})
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb
@@ -119,8 +124,10 @@ func token(marker string) *clerk.Token {
 // or freeze it.
 type privateRedis struct {
 	Addr string
+	bin  string
+	port int
+	mu   sync.Mutex
 	cmd  *exec.Cmd
-	once sync.Once
 }
 
 func startPrivateRedis(t testing.TB) *privateRedis {
@@ -136,14 +143,24 @@ func startPrivateRedis(t testing.TB) *privateRedis {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
+	p := &privateRedis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, port: port}
+	t.Cleanup(p.Kill)
+	p.Start(t)
+	return p
+}
+
+// Start (re)starts the server on its port and waits until it answers.
+func (p *privateRedis) Start(t testing.TB) {
+	t.Helper()
 	var out bytes.Buffer
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no")
+	cmd := exec.Command(p.bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(p.port), "--save", "", "--appendonly", "no")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &privateRedis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd}
-	t.Cleanup(p.Kill)
+	p.mu.Lock()
+	p.cmd = cmd
+	p.mu.Unlock()
 	probe := redis.NewClient(&redis.Options{Addr: p.Addr})
 	defer func() { _ = probe.Close() }()
 	for start := time.Now(); probe.Ping(context.Background()).Err() != nil; {
@@ -152,15 +169,24 @@ func startPrivateRedis(t testing.TB) *privateRedis {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return p
+}
+
+// Signal sends sig to the server (SIGSTOP freezes it).
+func (p *privateRedis) Signal(sig os.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd.Process.Signal(sig)
 }
 
 // Kill ends the server at once, as a crash would.
 func (p *privateRedis) Kill() {
-	p.once.Do(func() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
 		_ = p.cmd.Process.Kill()
 		_ = p.cmd.Wait()
-	})
+		p.cmd = nil
+	}
 }
 
 // blackHole accepts connections and never answers: a Redis that hangs.

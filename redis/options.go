@@ -9,7 +9,7 @@ import (
 
 // DefaultTimeout bounds each Redis operation. A cache answer slower than
 // this is worth less than minting: the Client then goes to Clerk directly.
-const DefaultTimeout = 50 * time.Millisecond
+const DefaultTimeout = 100 * time.Millisecond
 
 // DefaultKeyPrefix starts every key the cache writes.
 const DefaultKeyPrefix = "clerkkit:"
