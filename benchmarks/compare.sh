@@ -36,7 +36,7 @@ while [ "$i" -le "$ROUNDS" ]; do
 	i=$((i + 1))
 done
 
-"$BENCHSTAT" "$OUT"
+"$BENCHSTAT" clerkkit-vs-sdk="$OUT"
 echo
 
 # Ratios of medians; the range is that of the same ratio within each round
