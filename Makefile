@@ -8,11 +8,17 @@ TOOLS    := $(CURDIR)/.tools
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 
+BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
+BENCHSTAT := $(TOOLS)/benchstat-$(BENCHSTAT_VERSION)/benchstat
+
+# Rounds of the comparison suite (`make bench-compare ROUNDS=10`).
+ROUNDS ?= 6
+
 # How long each fuzz target runs: a few seconds in `make test`, longer with
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench
+.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-compare
 
 ## test: everything the README promises: vet, every module's tests under the
 ## race detector, and a short run of every fuzz target.
@@ -46,3 +52,12 @@ $(GOLANGCI_LINT):
 ## bench: the hot-path benchmarks with allocation counts.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./core/... | tee bench.out
+
+## bench-compare: clerkkit against Clerk's Go SDK and the floors, in
+## interleaved rounds; prints a benchstat table, the goal ratios and the
+## upstream call counts (about 3 minutes).
+bench-compare: $(BENCHSTAT)
+	GO=$(GO) BENCHSTAT=$(BENCHSTAT) ROUNDS=$(ROUNDS) benchmarks/compare.sh
+
+$(BENCHSTAT):
+	GOBIN=$(dir $@) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
