@@ -11,14 +11,14 @@ GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 BENCHSTAT := $(TOOLS)/benchstat-$(BENCHSTAT_VERSION)/benchstat
 
-# Rounds of the comparison suite (`make bench-compare ROUNDS=10`).
+# Rounds of the comparison suite (`make bench ROUNDS=10`).
 ROUNDS ?= 6
 
 # How long each fuzz target runs: a few seconds in `make test`, longer with
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-compare
+.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-core
 
 ## test: everything the README promises: vet, every module's tests under the
 ## race detector, and a short run of every fuzz target.
@@ -49,14 +49,14 @@ lint: $(GOLANGCI_LINT)
 $(GOLANGCI_LINT):
 	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
-## bench: the hot-path benchmarks with allocation counts.
-bench:
+## bench-core: the core's hot-path benchmarks with allocation counts.
+bench-core:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./core/... | tee bench.out
 
-## bench-compare: clerkkit against Clerk's Go SDK and the floors, in
+## bench: clerkkit against Clerk's Go SDK and the floors, in
 ## interleaved rounds; prints a benchstat table, the goal ratios and the
 ## upstream call counts (about 3 minutes).
-bench-compare: $(BENCHSTAT)
+bench: $(BENCHSTAT)
 	GO=$(GO) BENCHSTAT=$(BENCHSTAT) ROUNDS=$(ROUNDS) benchmarks/compare.sh
 
 $(BENCHSTAT):

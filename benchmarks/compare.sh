@@ -7,7 +7,7 @@
 #   ROUNDS     rounds (default 6)
 #   BENCHTIME  -benchtime per benchmark and round (default 1s)
 #   BENCHSTAT  benchstat binary (default: benchstat on PATH)
-#   OUT        raw output file (default bench-compare.out)
+#   OUT        raw output file (default bench.out)
 set -eu
 
 ROUNDS=${ROUNDS:-6}
@@ -16,7 +16,7 @@ BENCHSTAT=${BENCHSTAT:-benchstat}
 GO=${GO:-go}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${OUT:-$root/bench-compare.out}
+OUT=${OUT:-$root/bench-suite.out}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
