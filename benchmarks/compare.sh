@@ -16,7 +16,7 @@ BENCHSTAT=${BENCHSTAT:-benchstat}
 GO=${GO:-go}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${OUT:-$root/bench-suite.out}
+OUT=${OUT:-$root/bench.out}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
