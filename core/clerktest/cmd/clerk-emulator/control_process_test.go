@@ -1,0 +1,87 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestControlFlag drives the command as a harness does: startup line, a
+// command on stdin, its reply, then the fault seen over HTTP; closing stdin
+// leaves the server up and SIGINT still stops it cleanly.
+func TestControlFlag(t *testing.T) {
+	bin := build(t)
+	cmd := exec.CommandContext(t.Context(), bin, "-json", "-quiet", "-control")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := false
+	t.Cleanup(func() {
+		if !exited {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	out := bufio.NewReader(pipe)
+
+	var f facts
+	if err := json.Unmarshal([]byte(readLine(t, out)), &f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(stdin, "rate-limit-next 1 3\n"); err != nil {
+		t.Fatal(err)
+	}
+	if reply := readLine(t, out); strings.TrimSpace(reply) != `{"ok":true}` {
+		t.Fatalf("reply = %q", reply)
+	}
+	if err := stdin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	post := func() *http.Response {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, f.APIURL+"/v1/sessions/"+f.SessionID+"/tokens", nil)
+		req.Header.Set("Authorization", "Bearer "+f.SecretKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		return res
+	}
+	if res := post(); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "3" {
+		t.Errorf("first request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := post(); res.StatusCode != http.StatusOK {
+		t.Errorf("second request (stdin closed): %d", res.StatusCode)
+	}
+
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _ = io.Copy(io.Discard, out); done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		exited = true
+		if err != nil {
+			t.Errorf("exit after SIGINT: %v\nstderr: %s", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("did not exit within 10s of SIGINT")
+	}
+}
