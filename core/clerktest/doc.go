@@ -66,5 +66,6 @@
 // the URL, keys and a fresh session token (as JSON with -json). With
 // -control it also takes commands on stdin, so a harness in another language
 // can queue faults (rate-limit-next, fail-next, clear-faults) and mint
-// expired or not-yet-valid tokens without an extra HTTP route.
+// expired or not-yet-valid tokens without an extra HTTP route; it exits
+// when stdin ends, so it never outlives its harness.
 package clerktest

@@ -29,7 +29,7 @@ import (
 //	template-token [MODE]             mint a "test" template token
 //
 // MODE is "valid" (default), "expired" or "not-yet-valid". End of input
-// ends the channel, not the process.
+// stops the process, as it means the harness is done or has died.
 const controlUsage = "commands: rate-limit-next N [RETRY-AFTER] | fail-next N STATUS | clear-faults | session-token [valid|expired|not-yet-valid] | template-token [valid|expired|not-yet-valid]"
 
 // controlReply is the JSON line answering one command.

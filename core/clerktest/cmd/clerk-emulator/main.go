@@ -10,7 +10,8 @@
 // With -json the same facts are printed as one JSON object on one line, so
 // a test harness can start the process and parse its first line of output.
 // With -control the process also reads commands from stdin, one per line,
-// to queue faults or mint expired and not-yet-valid tokens (see control.go).
+// to queue faults or mint expired and not-yet-valid tokens (see control.go),
+// and exits when stdin ends.
 // The printed secret key is a throwaway key of this emulated instance;
 // printing it is the point. Request logs go to stderr and never include
 // headers or bodies.
@@ -135,12 +136,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	select {
 	case <-ctx.Done():
 	case err := <-controlErr:
-		// End of input leaves the server running; only a broken pipe
-		// or read error, which no harness could recover from, stops it.
+		// End of input means the controlling process is done or gone,
+		// so the server goes with it: a harness killed mid-run leaves
+		// no emulator behind.
 		if err != nil {
 			return fmt.Errorf("control: %w", err)
 		}
-		<-ctx.Done()
 	}
 	return nil
 }

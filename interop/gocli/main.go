@@ -1,0 +1,34 @@
+// Command gocli exposes clerkkit's core to the interoperability tests in
+// interop/test, which run Clerk's JavaScript SDK and this command side by
+// side against the same server and compare what each reports.
+//
+//	CLERK_SECRET_KEY=sk_test_… CLERK_API_URL=http://127.0.0.1:4010 \
+//	  gocli gettoken -session sess_… [-template test] [-expires-in 3600] [-retries]
+//
+// Every outcome, success or refusal, is one JSON object on stdout and exit
+// status 0: a refusal is a result to compare, not a failure of the command.
+// Exit status 2 means the command was used wrongly.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: gocli gettoken [flags]")
+		return 2
+	}
+	switch args[0] {
+	case "gettoken":
+		return getToken(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "gocli: unknown command %q\n", args[0])
+	return 2
+}
