@@ -2,7 +2,7 @@
 # the targets that need them, never by hand.
 
 GO       ?= go
-MODULES  := core gin echo fiber examples benchmarks
+MODULES  := core gin echo fiber examples benchmarks interop/gocli
 TOOLS    := $(CURDIR)/.tools
 
 GOLANGCI_LINT_VERSION := v2.15.0
@@ -18,7 +18,7 @@ ROUNDS ?= 6
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-core
+.PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-core interop
 
 ## test: everything the README promises: vet, every module's tests under the
 ## race detector, and a short run of every fuzz target.
@@ -61,3 +61,9 @@ bench: $(BENCHSTAT)
 
 $(BENCHSTAT):
 	GOBIN=$(dir $@) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+## interop: Clerk's official JavaScript SDK (@clerk/backend, pinned in
+## interop/package.json) against the emulator and our client. Needs
+## Node.js >= 20; the tests build and stop the Go commands themselves.
+interop:
+	cd interop && npm ci --no-audit --no-fund && npm test

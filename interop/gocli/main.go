@@ -17,16 +17,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: gocli gettoken [flags]")
 		return 2
 	}
-	switch args[0] {
-	case "gettoken":
+	if args[0] == "gettoken" {
 		return getToken(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gocli: unknown command %q\n", args[0])

@@ -49,21 +49,21 @@ func TestControlFlag(t *testing.T) {
 	if reply := readLine(t, out); strings.TrimSpace(reply) != `{"ok":true}` {
 		t.Fatalf("reply = %q", reply)
 	}
-	post := func() *http.Response {
+	post := func() (status int, retryAfter string) {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, f.APIURL+"/v1/sessions/"+f.SessionID+"/tokens", nil)
 		req.Header.Set("Authorization", "Bearer "+f.SecretKey)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = res.Body.Close()
-		return res
+		defer func() { _ = res.Body.Close() }()
+		return res.StatusCode, res.Header.Get("Retry-After")
 	}
-	if res := post(); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "3" {
-		t.Errorf("first request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	if status, retryAfter := post(); status != http.StatusTooManyRequests || retryAfter != "3" {
+		t.Errorf("first request: %d, Retry-After %q", status, retryAfter)
 	}
-	if res := post(); res.StatusCode != http.StatusOK {
-		t.Errorf("second request: %d", res.StatusCode)
+	if status, _ := post(); status != http.StatusOK {
+		t.Errorf("second request: %d", status)
 	}
 
 	if err := stdin.Close(); err != nil {

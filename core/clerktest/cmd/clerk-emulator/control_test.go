@@ -42,7 +42,9 @@ func controlSession(t *testing.T, script string) (*clerktest.Server, info, []con
 	return srv, f, replies
 }
 
-func tokenRequest(t *testing.T, srv *clerktest.Server, f info) *http.Response {
+// tokenRequest posts to the template endpoint and returns the answer's
+// status and Retry-After header.
+func tokenRequest(t *testing.T, srv *clerktest.Server, f info) (status int, retryAfter string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/v1/sessions/"+f.SessionID+"/tokens/test", nil)
 	if err != nil {
@@ -53,9 +55,9 @@ func tokenRequest(t *testing.T, srv *clerktest.Server, f info) *http.Response {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() { _ = res.Body.Close() }()
 	_, _ = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
-	return res
+	return res.StatusCode, res.Header.Get("Retry-After")
 }
 
 func TestControlFaults(t *testing.T) {
@@ -64,15 +66,14 @@ func TestControlFaults(t *testing.T) {
 		t.Fatalf("replies = %+v", replies)
 	}
 	// Faults apply in the order queued, to token requests only.
-	res := tokenRequest(t, srv, f)
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "7" {
-		t.Errorf("first: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	if status, retryAfter := tokenRequest(t, srv, f); status != http.StatusTooManyRequests || retryAfter != "7" {
+		t.Errorf("first: %d, Retry-After %q", status, retryAfter)
 	}
-	if res := tokenRequest(t, srv, f); res.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("second: %d", res.StatusCode)
+	if status, _ := tokenRequest(t, srv, f); status != http.StatusServiceUnavailable {
+		t.Errorf("second: %d", status)
 	}
-	if res := tokenRequest(t, srv, f); res.StatusCode != http.StatusOK {
-		t.Errorf("third: %d", res.StatusCode)
+	if status, _ := tokenRequest(t, srv, f); status != http.StatusOK {
+		t.Errorf("third: %d", status)
 	}
 }
 
@@ -81,8 +82,8 @@ func TestControlClearFaults(t *testing.T) {
 	if len(replies) != 2 || !replies[0].OK || !replies[1].OK {
 		t.Fatalf("replies = %+v", replies)
 	}
-	if res := tokenRequest(t, srv, f); res.StatusCode != http.StatusOK {
-		t.Errorf("after clear-faults: %d", res.StatusCode)
+	if status, _ := tokenRequest(t, srv, f); status != http.StatusOK {
+		t.Errorf("after clear-faults: %d", status)
 	}
 }
 
