@@ -3,6 +3,7 @@
 // started here is tracked and killed when the test file's process exits,
 // whatever happened before.
 
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -165,6 +166,38 @@ export async function goGetToken({ apiUrl, secretKey, sessionId, template, expir
   const env = { PATH: process.env.PATH, CLERK_SECRET_KEY: secretKey, CLERK_API_URL: apiUrl };
   const { stdout } = await run(bin, args, { env, timeout: GOCLI_TIMEOUT_MS });
   return JSON.parse(stdout);
+}
+
+// goVerify runs our core's Authenticator over tokens (one gocli process
+// for the whole list) and returns one verdict per token: {ok, user_id,
+// session_id, org_…, claims} or {ok:false, reason, message}. env holds the
+// CLERK_* variables a service would set.
+export async function goVerify(tokens, env) {
+  const bin = await buildGo(GOCLI_PKG);
+  for (const t of tokens) assert.ok(!/[\r\n]/.test(t), 'one token per line: no line breaks inside');
+  const child = spawn(bin, ['verify'], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  child.stdin.end(tokens.map((t) => t + '\n').join(''));
+  let result;
+  try {
+    result = await withTimeout(exited, GOCLI_TIMEOUT_MS, 'gocli verify');
+  } finally {
+    child.kill('SIGKILL');
+    live.delete(child);
+  }
+  if (result.code !== 0) throw new Error(`gocli verify exited ${result.code} (${result.signal}): ${stderr}`);
+  const verdicts = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(verdicts.length, tokens.length, 'one verdict per token');
+  return verdicts;
 }
 
 export { GOCLI_PKG, EMULATOR_PKG };

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { TokenVerificationError } from '@clerk/backend/errors';
 
-import { CAT_SESSION, CAT_TEMPLATE, decodeJwt, signCompact, startEmulator } from './helpers.js';
+import { CAT_SESSION, CAT_TEMPLATE, decodeJwt, goVerify, signCompact, startEmulator } from './helpers.js';
 
 let emu;
 let facts;
@@ -187,5 +187,49 @@ describe("Clerk's verifier refuses what it must", () => {
       apiUrl: facts.api_url,
     });
     assert.equal(err.reason, 'secret-key-invalid');
+  });
+});
+
+describe("ours reaches the same verdicts on the emulator's tokens", () => {
+  test('in both key modes', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { header, payload } = decodeJwt(facts.session_token);
+    const cases = [
+      { name: 'session token', token: facts.session_token, clerk: 'accepted', ours: 'accepted' },
+      { name: 'session token minted over the API', token: (await clerk.sessions.getToken(facts.session_id)).jwt, clerk: 'accepted', ours: 'accepted' },
+      // Clerk's verifyToken lets template tokens through (see above); its
+      // request authentication and ours refuse them.
+      { name: 'template token', token: facts.template_token, clerk: 'accepted', ours: 'token-type-mismatch' },
+      { name: 'expired', token: (await emu.control('session-token expired')).token, clerk: 'token-expired', ours: 'token-expired' },
+      {
+        name: 'not yet valid',
+        token: (await emu.control('session-token not-yet-valid')).token,
+        clerk: 'token-not-active-yet',
+        ours: 'token-not-active-yet',
+      },
+      { name: 'forged', token: signCompact(header, payload, privateKey), clerk: 'token-invalid-signature', ours: 'token-invalid-signature' },
+    ];
+    const envs = [
+      { name: keyModes[0].name, env: { CLERK_SECRET_KEY: facts.secret_key, CLERK_API_URL: facts.api_url } },
+      { name: keyModes[1].name, env: { CLERK_JWT_KEY: facts.public_key_pem } },
+    ];
+    for (const [m, { name, env }] of envs.entries()) {
+      const ours = await goVerify(
+        cases.map((c) => c.token),
+        { ...env, CLERK_PUBLISHABLE_KEY: facts.publishable_key, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' },
+      );
+      for (const [i, c] of cases.entries()) {
+        const clerkGot = await verifyToken(c.token, keyModes[m].options).then(
+          () => 'accepted',
+          (e) => e.reason,
+        );
+        const got = { clerk: clerkGot, ours: ours[i].ok ? 'accepted' : ours[i].reason };
+        assert.deepEqual(got, { clerk: c.clerk, ours: c.ours }, `${c.name}, ${name}`);
+        if (ours[i].ok) {
+          assert.equal(ours[i].session_id, facts.session_id);
+          assert.deepEqual(ours[i].org_permissions, ['org:memberships:read', 'org:memberships:manage']);
+        }
+      }
+    }
   });
 });
