@@ -8,17 +8,20 @@ import { after, before, describe, test } from 'node:test';
 import { createClerkClient } from '@clerk/backend';
 import { ClerkAPIResponseError, isClerkAPIResponseError } from '@clerk/backend/errors';
 
-import { CAT_SESSION, CAT_TEMPLATE, TRACE_ID, decodeJwt, goGetToken, startEmulator } from './helpers.js';
+import { CAT_SESSION, CAT_TEMPLATE, GOCLI_PKG, buildGo, TRACE_ID, decodeJwt, goGetToken, startEmulator } from './helpers.js';
 
 let emu;
 let facts;
 let clerk;
 
 before(async () => {
+  // Built before the emulator starts, so the tokens it prints at start
+  // are fresh when the tests use them.
+  await buildGo(GOCLI_PKG);
   emu = await startEmulator();
   facts = emu.facts;
   clerk = clerkClient(facts.secret_key);
-});
+}, { timeout: 180_000 }); // cold Go builds on a small machine
 
 after(async () => {
   await emu?.stop();

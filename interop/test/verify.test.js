@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { TokenVerificationError } from '@clerk/backend/errors';
 
-import { CAT_SESSION, CAT_TEMPLATE, decodeJwt, goVerify, signCompact, startEmulator } from './helpers.js';
+import { CAT_SESSION, CAT_TEMPLATE, GOCLI_PKG, buildGo, decodeJwt, goVerify, signCompact, startEmulator } from './helpers.js';
 
 let emu;
 let facts;
@@ -19,6 +19,9 @@ let clerk;
 let keyModes;
 
 before(async () => {
+  // Built before the emulator starts, so the tokens it prints at start
+  // are fresh when the tests use them.
+  await buildGo(GOCLI_PKG);
   emu = await startEmulator();
   facts = emu.facts;
   clerk = createClerkClient({
@@ -31,7 +34,7 @@ before(async () => {
     { name: 'JWKS over the Backend API', options: { secretKey: facts.secret_key, apiUrl: facts.api_url } },
     { name: 'PEM public key', options: { jwtKey: facts.public_key_pem } },
   ];
-});
+}, { timeout: 180_000 }); // cold Go builds on a small machine
 
 after(async () => {
   await emu?.stop();

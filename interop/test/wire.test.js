@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { createClerkClient } from '@clerk/backend';
 
-import { goGetToken } from './helpers.js';
+import { GOCLI_PKG, buildGo, goGetToken } from './helpers.js';
 
 const SECRET_KEY = 'sk_test_wireRecordingKey0123456789abcdefghijklmn';
 const SESSION = 'sess_2wireTest000000000000000000';
@@ -37,7 +37,8 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${server.address().port}`;
-});
+  await buildGo(GOCLI_PKG);
+}, { timeout: 180_000 }); // a cold Go build on a small machine
 
 after(async () => {
   server.closeAllConnections();
