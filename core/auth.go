@@ -1,0 +1,300 @@
+package clerk
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// Auth is the authentication state of one request: signed in, with the
+// session's claims, or signed out, with the Reason. Authenticate never
+// returns nil.
+//
+// An Auth is immutable. Verified values are shared between requests that
+// carry the same token (see WithVerifiedTokenCacheSize), so every accessor
+// returns a copy where the caller could otherwise change what another
+// request sees.
+type Auth struct {
+	err     *AuthError // nil when signed in
+	token   string
+	payload string // the claims JSON, for RawClaims and DecodeClaims
+	claims  sessionClaims
+
+	orgRole        string
+	orgPermissions []string
+}
+
+// Actor is the "act" claim: who is impersonating the session's user.
+type Actor struct {
+	// Issuer is the actor's issuer (act.iss), such as the dashboard.
+	Issuer string `json:"iss,omitempty"`
+	// SessionID is the actor's own session (act.sid).
+	SessionID string `json:"sid,omitempty"`
+	// Subject is the actor's user ID (act.sub).
+	Subject string `json:"sub,omitempty"`
+}
+
+// FactorAge is the "fva" claim: minutes since the user last verified each
+// factor, -1 when never.
+type FactorAge struct {
+	FirstFactorMinutes  int
+	SecondFactorMinutes int
+}
+
+// Session statuses (the "sts" claim).
+const (
+	SessionStatusActive  = "active"
+	SessionStatusPending = "pending"
+)
+
+// newAuth builds the signed-in Auth for verified claims.
+func newAuth(token, payload string, c *sessionClaims) *Auth {
+	a := &Auth{token: token, payload: payload, claims: *c}
+	if c.version >= 2 {
+		if c.org.rol != "" {
+			a.orgRole = "org:" + c.org.rol
+		}
+		if c.org.id != "" {
+			a.orgPermissions = orgPermissionsV2(c.fea, c.org.per, c.org.fpm)
+		}
+	} else {
+		a.orgRole = c.v1OrgRole
+		a.orgPermissions = c.v1Permissions
+	}
+	return a
+}
+
+// signedOut builds the Auth of a refused request.
+func signedOut(err *AuthError) *Auth { return &Auth{err: err} }
+
+// SignedIn reports whether the request carries a valid session token. A
+// pending session counts only when the Authenticator accepts pending
+// sessions.
+func (a *Auth) SignedIn() bool { return a != nil && a.err == nil }
+
+// Reason says why the request is signed out; empty when signed in.
+func (a *Auth) Reason() Reason {
+	switch {
+	case a == nil:
+		return ReasonSessionTokenMissing
+	case a.err == nil:
+		return ""
+	}
+	return a.err.Reason
+}
+
+// Err returns the *AuthError that signed the request out, or nil. It is
+// meant for logs: it never contains the token.
+func (a *Auth) Err() error {
+	if a == nil || a.err == nil {
+		return nil
+	}
+	return a.err
+}
+
+// Token returns the verified session token, for forwarding to another
+// service; empty when signed out.
+func (a *Auth) Token() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.token
+}
+
+// Every accessor below returns the zero value on a signed-out (or nil)
+// Auth: a refused token's claims are never exposed.
+
+// SessionID is the sid claim.
+func (a *Auth) SessionID() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.claims.sid
+}
+
+// UserID is the sub claim.
+func (a *Auth) UserID() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.claims.sub
+}
+
+// OrgID is the active organization's ID (o.id, or org_id in v1 tokens).
+func (a *Auth) OrgID() string {
+	switch {
+	case !a.SignedIn():
+		return ""
+	case a.claims.version >= 2:
+		return a.claims.org.id
+	}
+	return a.claims.v1OrgID
+}
+
+// OrgSlug is the active organization's slug (o.slg, or org_slug).
+func (a *Auth) OrgSlug() string {
+	switch {
+	case !a.SignedIn():
+		return ""
+	case a.claims.version >= 2:
+		return a.claims.org.slg
+	}
+	return a.claims.v1OrgSlug
+}
+
+// OrgRole is the user's role in the active organization, "org:" + o.rol
+// (v1 tokens carry the prefixed org_role).
+func (a *Auth) OrgRole() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.orgRole
+}
+
+// OrgPermissions lists the user's permissions in the active organization,
+// such as "org:memberships:manage". The slice is the caller's own copy.
+func (a *Auth) OrgPermissions() []string {
+	if !a.SignedIn() {
+		return nil
+	}
+	return slices.Clone(a.orgPermissions)
+}
+
+// HasOrgPermission reports whether OrgPermissions holds permission, without
+// copying the list.
+func (a *Auth) HasOrgPermission(permission string) bool {
+	return a.SignedIn() && slices.Contains(a.orgPermissions, permission)
+}
+
+// SessionStatus is the sts claim: SessionStatusActive, SessionStatusPending
+// or empty for tokens that predate it.
+func (a *Auth) SessionStatus() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.claims.sts
+}
+
+// FactorVerificationAge returns the fva claim; ok is false when the token
+// has none.
+func (a *Auth) FactorVerificationAge() (age FactorAge, ok bool) {
+	if !a.SignedIn() || !a.claims.hasFVA {
+		return FactorAge{}, false
+	}
+	return FactorAge{FirstFactorMinutes: int(a.claims.fva[0]), SecondFactorMinutes: int(a.claims.fva[1])}, true
+}
+
+// Actor returns the impersonator when the session is impersonated.
+func (a *Auth) Actor() (actor Actor, ok bool) {
+	if !a.SignedIn() || !a.claims.hasActor {
+		return Actor{}, false
+	}
+	return a.claims.actor, true
+}
+
+// Issuer is the iss claim: the instance's Frontend API URL.
+func (a *Auth) Issuer() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.claims.iss
+}
+
+// AuthorizedParty is the azp claim: the origin of the page that asked.
+func (a *Auth) AuthorizedParty() string {
+	if !a.SignedIn() {
+		return ""
+	}
+	return a.claims.azp
+}
+
+// Version is the session token version: 2 for current tokens, 1 for tokens
+// without a v claim.
+func (a *Auth) Version() int {
+	if !a.SignedIn() {
+		return 0
+	}
+	return int(max(a.claims.version, 1))
+}
+
+// Expiry is when the token expires (exp); zero when signed out.
+func (a *Auth) Expiry() time.Time {
+	if !a.SignedIn() {
+		return time.Time{}
+	}
+	return time.UnixMilli(a.claims.exp)
+}
+
+// IssuedAt is the iat claim; zero when absent or signed out.
+func (a *Auth) IssuedAt() time.Time {
+	if !a.SignedIn() || !a.claims.hasIat {
+		return time.Time{}
+	}
+	return time.UnixMilli(a.claims.iat)
+}
+
+// RawClaims returns all claims as JSON, custom ones included; nil when
+// signed out. The slice is the caller's own copy.
+func (a *Auth) RawClaims() json.RawMessage {
+	if !a.SignedIn() {
+		return nil
+	}
+	return json.RawMessage(a.payload)
+}
+
+// Claims returns all claims decoded into a fresh map; nil when signed out.
+func (a *Auth) Claims() map[string]any {
+	var m map[string]any
+	if a.DecodeClaims(&m) != nil {
+		return nil
+	}
+	return m
+}
+
+// ErrSignedOut is returned by DecodeClaims on a signed-out Auth.
+var ErrSignedOut = errors.New("clerk: no claims: request is signed out")
+
+// DecodeClaims unmarshals the claims into v with encoding/json, for custom
+// claims added in Clerk's session token customisation.
+func (a *Auth) DecodeClaims(v any) error {
+	if !a.SignedIn() {
+		return ErrSignedOut
+	}
+	return json.Unmarshal([]byte(a.payload), v)
+}
+
+// DecodeClaims returns the claims of a decoded into a T: the generic form
+// of [Auth.DecodeClaims].
+func DecodeClaims[T any](a *Auth) (T, error) {
+	var v T
+	err := a.DecodeClaims(&v)
+	return v, err
+}
+
+// String describes the Auth without its token.
+func (a *Auth) String() string {
+	switch {
+	case a == nil:
+		return "clerk.Auth(nil)"
+	case a.err != nil:
+		return "clerk.Auth{signed out: " + string(a.err.Reason) + "}"
+	}
+	return "clerk.Auth{user: " + a.claims.sub + ", session: " + a.claims.sid + "}"
+}
+
+// GoString keeps %#v from printing the token.
+func (a *Auth) GoString() string { return a.String() }
+
+// LogValue keeps slog from printing the token.
+func (a *Auth) LogValue() slog.Value {
+	if !a.SignedIn() {
+		return slog.GroupValue(slog.Bool("signed_in", false), slog.String("reason", string(a.Reason())))
+	}
+	return slog.GroupValue(
+		slog.Bool("signed_in", true),
+		slog.String("user_id", a.claims.sub),
+		slog.String("session_id", a.claims.sid),
+	)
+}

@@ -1,0 +1,214 @@
+package clerk
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// Authenticator verifies Clerk session tokens for one Clerk instance. It
+// holds that instance's keys and caches and shares them with no other
+// Authenticator. It is safe for concurrent use; build one and share it.
+type Authenticator struct {
+	keys           keySource
+	issuer         string   // "" when unknown: iss is then not checked
+	parties        []string // allowed azp values; empty: azp not checked
+	suffixedCookie string   // "__session_<suffix>", or "" without a publishable key
+	skewMillis     int64
+	now            func() time.Time
+	acceptPending  bool
+	maxTokenBytes  int
+	cache          *tokenCache // nil when disabled
+	logger         *slog.Logger
+}
+
+// Environment variables read by NewAuthenticatorFromEnv. CLERK_JWT_KEY is
+// Clerk's name; CLERK_AUTHORIZED_PARTIES (a comma list) is a common
+// convention.
+const (
+	EnvJWTKey            = "CLERK_JWT_KEY"
+	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
+)
+
+// NewAuthenticator builds an Authenticator from options. Exactly one key
+// source is required: WithJWTKey (networkless), WithBackendJWKS,
+// WithFrontendJWKS or WithJWKSURL.
+func NewAuthenticator(opts ...AuthOption) (*Authenticator, error) {
+	s := defaultAuthSettings()
+	if err := s.apply(opts); err != nil {
+		return nil, err
+	}
+	return newAuthenticator(&s)
+}
+
+// NewAuthenticatorFromEnv builds an Authenticator from Clerk's environment
+// variables: CLERK_JWT_KEY (networkless verification; otherwise the key set
+// is fetched with client, which may then not be nil), CLERK_PUBLISHABLE_KEY
+// (issuer check and suffixed cookie) and CLERK_AUTHORIZED_PARTIES. Options
+// win over the environment: a key source among opts replaces both
+// CLERK_JWT_KEY and client.
+func NewAuthenticatorFromEnv(client *Client, opts ...AuthOption) (*Authenticator, error) {
+	s := defaultAuthSettings()
+	if pk := os.Getenv(EnvPublishableKey); pk != "" {
+		if err := WithPublishableKey(pk)(&s); err != nil {
+			return nil, fmt.Errorf("%w (from %s)", err, EnvPublishableKey)
+		}
+	}
+	if parties := splitList(os.Getenv(EnvAuthorizedParties)); len(parties) > 0 {
+		if err := WithAuthorizedParties(parties...)(&s); err != nil {
+			return nil, fmt.Errorf("%w (from %s)", err, EnvAuthorizedParties)
+		}
+	}
+	if err := s.apply(opts); err != nil {
+		return nil, err
+	}
+	if s.keySources == 0 {
+		if key := os.Getenv(EnvJWTKey); key != "" {
+			if err := WithJWTKey(key)(&s); err != nil {
+				return nil, fmt.Errorf("%w (from %s)", err, EnvJWTKey)
+			}
+		} else if client != nil {
+			_ = WithBackendJWKS(client)(&s)
+		} else {
+			return nil, configError("no key source: set " + EnvJWTKey + " or pass a Client")
+		}
+	}
+	return newAuthenticator(&s)
+}
+
+func (s *authSettings) apply(opts []AuthOption) error {
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newAuthenticator(s *authSettings) (*Authenticator, error) {
+	keys, err := s.keySource()
+	if err != nil {
+		return nil, err
+	}
+	a := &Authenticator{
+		keys:          keys,
+		issuer:        s.issuer,
+		parties:       s.parties,
+		skewMillis:    s.skew.Milliseconds(),
+		now:           s.now,
+		acceptPending: s.acceptPending,
+		maxTokenBytes: s.maxTokenBytes,
+		logger:        s.logger,
+	}
+	if s.publishableKey != "" {
+		a.suffixedCookie = SessionCookieName + "_" + sessionCookieSuffix(s.publishableKey)
+		if a.issuer == "" {
+			a.issuer = "https://" + s.fapiHost
+		}
+	}
+	if s.cacheSize > 0 {
+		a.cache = newTokenCache(s.cacheSize)
+	}
+	return a, nil
+}
+
+// keySource builds the one key source the options chose.
+func (s *authSettings) keySource() (keySource, error) {
+	switch {
+	case s.keySources == 0:
+		return nil, configError("no key source: use WithJWTKey, WithBackendJWKS, WithFrontendJWKS or WithJWKSURL")
+	case s.keySources > 1:
+		return nil, configError("more than one key source given; choose one")
+	case s.jwtKey != nil:
+		return staticKey{verifyKey{pub: s.jwtKey}}, nil
+	}
+	var fetch func(context.Context) ([]byte, error)
+	switch {
+	case s.backend != nil:
+		fetch = s.backend.fetchJWKS
+	case s.jwksURL != "":
+		fetch = publicJWKSFetcher(s.jwksHTTP, s.jwksURL)
+	case s.fapiHost == "":
+		return nil, configError("WithFrontendJWKS needs a publishable key")
+	default:
+		fetch = publicJWKSFetcher(s.jwksHTTP, "https://"+s.fapiHost+"/.well-known/jwks.json")
+	}
+	return &jwksCache{
+		fetch:  fetch,
+		now:    s.now,
+		ttl:    s.jwksTTL,
+		minGap: s.unknownKIDGap,
+		logger: s.logger,
+	}, nil
+}
+
+// fetchJWKS reads the instance's key set from the Backend API, with the
+// Client's retries, timeout and response size limit.
+func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
+	return c.call(ctx, http.MethodGet, "/jwks", nil)
+}
+
+// Authenticate reads the session token from src and verifies it. It never
+// returns nil: a request without a valid token gets a signed-out Auth whose
+// Reason says why.
+func (a *Authenticator) Authenticate(ctx context.Context, src TokenSource) *Auth {
+	token := ""
+	if src != nil {
+		token = a.extractToken(src)
+	}
+	auth, err := a.verify(ctx, token)
+	if err != nil {
+		a.logRefusal(ctx, err)
+		return signedOut(err)
+	}
+	return auth
+}
+
+// AuthenticateRequest is Authenticate for a net/http request.
+func (a *Authenticator) AuthenticateRequest(r *http.Request) *Auth {
+	return a.Authenticate(r.Context(), requestTokenSource{r})
+}
+
+// VerifyToken verifies one session token, from wherever it came. A refused
+// token gives a nil Auth and an *AuthError with the Reason.
+func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*Auth, error) {
+	auth, err := a.verify(ctx, token)
+	if err != nil {
+		a.logRefusal(ctx, err)
+		return nil, err
+	}
+	return auth, nil
+}
+
+func (a *Authenticator) logRefusal(ctx context.Context, err *AuthError) {
+	if a.logger == nil || err.Reason == ReasonSessionTokenMissing || !a.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("reason", string(err.Reason)), slog.String("detail", err.Detail)}
+	if err.Err != nil {
+		attrs = append(attrs, slog.String("error", err.Err.Error()))
+	}
+	a.logger.LogAttrs(ctx, slog.LevelDebug, "clerk: session token refused", attrs...)
+}
+
+// String describes the Authenticator's configuration (never a key).
+func (a *Authenticator) String() string {
+	return "clerk.Authenticator{issuer: " + a.issuer + "}"
+}
+
+func splitList(v string) []string {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

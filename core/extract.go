@@ -1,0 +1,67 @@
+package clerk
+
+import (
+	"net/http"
+	"strings"
+)
+
+// SessionCookieName is the cookie Clerk's front end keeps the session token
+// in for same-origin requests. With a publishable key configured, the
+// instance's suffixed cookie, "__session_<suffix>", is preferred.
+const SessionCookieName = "__session"
+
+// TokenSource is what extraction needs from a request: a header and a
+// cookie by name. Framework adapters implement it over their own request
+// type (fiber's without net/http); RequestTokenSource covers *http.Request.
+type TokenSource interface {
+	// Header returns the first value of the named header, or "".
+	Header(name string) string
+	// Cookie returns the named cookie's value and whether it was sent.
+	Cookie(name string) (string, bool)
+}
+
+// RequestTokenSource reads the token of a net/http request.
+func RequestTokenSource(r *http.Request) TokenSource { return requestTokenSource{r} }
+
+// requestTokenSource is one pointer wide, so turning it into a TokenSource
+// allocates nothing.
+type requestTokenSource struct{ r *http.Request }
+
+func (s requestTokenSource) Header(name string) string { return s.r.Header.Get(name) }
+
+func (s requestTokenSource) Cookie(name string) (string, bool) {
+	c, err := s.r.Cookie(name)
+	if err != nil {
+		return "", false
+	}
+	return c.Value, true
+}
+
+// extractToken finds the session token as Clerk's SDKs do: an Authorization
+// header with the scheme exactly "Bearer" wins and cookies are then not
+// read; any other header is ignored and the cookie path runs. Size is
+// checked later, before any parsing.
+func (a *Authenticator) extractToken(src TokenSource) string {
+	if token, ok := bearerToken(src.Header("Authorization")); ok {
+		return token
+	}
+	if a.suffixedCookie != "" {
+		if v, ok := src.Cookie(a.suffixedCookie); ok && v != "" {
+			return v
+		}
+	}
+	v, _ := src.Cookie(SessionCookieName)
+	return v
+}
+
+// bearerToken returns the credentials of a "Bearer <token>" header. The
+// scheme is compared exactly, as Clerk's SDKs do; an empty token is no
+// token, so the cookie path runs.
+func bearerToken(header string) (string, bool) {
+	scheme, rest, ok := strings.Cut(header, " ")
+	if !ok || scheme != "Bearer" {
+		return "", false
+	}
+	token := strings.Trim(rest, " \t")
+	return token, token != ""
+}

@@ -1,0 +1,171 @@
+package clerk
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// keySource finds the key a token names. Each Authenticator owns its own,
+// so keys of two Clerk instances never mix (a cache keyed only by kid once
+// let one instance's tokens verify on another).
+type keySource interface {
+	key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError)
+}
+
+// staticKey is CLERK_JWT_KEY: one key, no network. Like Clerk's SDKs it
+// does not require the token's kid to match anything: there is only one key
+// it could mean.
+type staticKey struct{ k verifyKey }
+
+func (s staticKey) key(context.Context, string, bool) (verifyKey, *AuthError) { return s.k, nil }
+
+// fetchTimeout bounds one key set fetch made on behalf of waiting requests
+// or in the background; the Client's own timeout and retries apply inside.
+const fetchTimeout = 30 * time.Second
+
+// coldRetryGap is the pause after a failed fetch while no key set has ever
+// loaded.
+const coldRetryGap = time.Second
+
+// jwksCache keeps one key set fetched from Clerk and decides when to fetch
+// it again:
+//
+//   - Requests whose kid is cached never wait: once the set is older than
+//     ttl, one background refresh starts and they carry on with the old set.
+//   - Concurrent misses share one fetch.
+//   - An unknown kid may trigger a fetch (the instance may have rotated its
+//     key), but at most once per minGap; unknown kids in between are refused
+//     at once, so no token can make us call Clerk per request.
+//   - A failed fetch keeps the last good set in service.
+type jwksCache struct {
+	fetch  func(context.Context) ([]byte, error)
+	now    func() time.Time
+	ttl    time.Duration
+	minGap time.Duration
+	logger *slog.Logger
+
+	current atomic.Pointer[keySet]
+
+	mu          sync.Mutex
+	inflight    *keyFetch // nil when no fetch runs
+	lastAttempt time.Time // start of the latest fetch, whatever its outcome
+}
+
+type keySet struct {
+	keys      map[string]verifyKey
+	fetchedAt time.Time
+}
+
+// keyFetch is one fetch in flight; done closes when it has finished and err
+// is set.
+type keyFetch struct {
+	done chan struct{}
+	err  error
+}
+
+func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError) {
+	if !hasKid {
+		// Without a kid there is nothing to look up, and no reason to call
+		// Clerk: Clerk's session tokens always carry one.
+		return verifyKey{}, authErr(ReasonJWKKidMismatch, "token has no kid")
+	}
+	now := c.now()
+	set := c.current.Load()
+	if set != nil {
+		if k, ok := set.keys[kid]; ok {
+			if now.Sub(set.fetchedAt) >= c.ttl {
+				c.refreshInBackground(ctx, now)
+			}
+			return k, nil
+		}
+	}
+	f := c.startFetch(ctx, now)
+	if f == nil {
+		if set == nil {
+			return verifyKey{}, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
+		}
+		return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: context.Cause(ctx)}
+	}
+	set = c.current.Load()
+	if set == nil {
+		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: f.err}
+	}
+	if k, ok := set.keys[kid]; ok {
+		return k, nil
+	}
+	return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+}
+
+// startFetch joins the fetch in flight or starts one, unless the previous
+// one started less than minGap ago; then it returns nil.
+func (c *jwksCache) startFetch(ctx context.Context, now time.Time) *keyFetch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight != nil {
+		return c.inflight
+	}
+	gap := c.minGap
+	if c.current.Load() == nil {
+		// With no keys at all nothing verifies, so retrying sooner costs
+		// nothing in safety and shortens an outage at start-up.
+		gap = min(gap, coldRetryGap)
+	}
+	if !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < gap {
+		return nil
+	}
+	return c.launchLocked(ctx, now)
+}
+
+// refreshInBackground starts a refresh of a stale set unless one runs or
+// the last attempt (a failure, if the set is still stale) is too recent.
+func (c *jwksCache) refreshInBackground(ctx context.Context, now time.Time) {
+	if !c.mu.TryLock() {
+		return // another request is already deciding
+	}
+	defer c.mu.Unlock()
+	if c.inflight == nil && now.Sub(c.lastAttempt) >= min(c.minGap, c.ttl) {
+		c.launchLocked(ctx, now)
+	}
+}
+
+func (c *jwksCache) launchLocked(ctx context.Context, now time.Time) *keyFetch {
+	f := &keyFetch{done: make(chan struct{})}
+	c.inflight = f
+	c.lastAttempt = now
+	// The fetch outlives the request that started it (others may be
+	// waiting), so it keeps the request's values but not its cancellation.
+	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+	go func() {
+		defer cancel()
+		f.err = c.refresh(fetchCtx)
+		c.mu.Lock()
+		c.inflight = nil
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+func (c *jwksCache) refresh(ctx context.Context) error {
+	body, err := c.fetch(ctx)
+	if err == nil {
+		var keys map[string]verifyKey
+		if keys, err = parseJWKS(body); err == nil {
+			c.current.Store(&keySet{keys: keys, fetchedAt: c.now()})
+			return nil
+		}
+	}
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "clerk: fetching the JWKS failed; keeping the last good keys",
+			slog.String("error", err.Error()), slog.Bool("have_keys", c.current.Load() != nil))
+	}
+	return err
+}
