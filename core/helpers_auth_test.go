@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -194,7 +195,11 @@ func newJWKSServer(tb testing.TB, keys ...map[string]any) *jwksServer {
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
 		if d := s.delay.Load(); d > 0 {
-			time.Sleep(time.Duration(d))
+			select {
+			case <-time.After(time.Duration(d)):
+			case <-r.Context().Done():
+				return
+			}
 		}
 		if s.down.Load() {
 			http.Error(w, `{"errors":[{"code":"unavailable"}]}`, http.StatusServiceUnavailable)
@@ -253,3 +258,5 @@ func newAuthenticator(tb testing.TB, opts ...clerk.AuthOption) *clerk.Authentica
 	}
 	return a
 }
+
+func errorsAs(err error, target **clerk.AuthError) bool { return errors.As(err, target) }
