@@ -90,7 +90,7 @@ func ExampleMiddleware() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/me", clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, _ := clerk.AuthFromContext(r.Context())
-		fmt.Fprintf(w, "hello %s", a.UserID())
+		_, _ = fmt.Fprintf(w, "hello %s", a.UserID())
 	})))
 	handler := clerk.Middleware(auth)(mux) // attaches the Auth, never rejects
 
@@ -142,7 +142,7 @@ func ExampleAuthFromContext() {
 		case !a.SignedIn():
 			http.Error(w, "signed out: "+string(a.Reason()), http.StatusUnauthorized)
 		default:
-			fmt.Fprintln(w, "user", a.UserID())
+			_, _ = fmt.Fprintln(w, "user", a.UserID())
 		}
 	}
 	ctx := clerk.ContextWithAuth(context.Background(), nil)
