@@ -1,8 +1,6 @@
 package clerk
 
 import (
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,9 +13,9 @@ import (
 // safe for concurrent use; build one per instance and share it. Two Clients
 // share nothing: not the key, not the connection pool.
 type Client struct {
-	authorization    redacted // "Bearer <secret key>", built once
-	keyKind          string   // "sk_test" or "sk_live": all String may show
-	baseURL          string   // apiURL + "/" + version
+	credentials      *credentials // behind a pointer so fmt prints an address, not the key
+	keyKind          string       // "sk_test" or "sk_live": all String may show
+	baseURL          string       // apiURL + "/" + version
 	clerkAPIVersion  string
 	userAgent        string
 	httpClient       *http.Client
@@ -25,6 +23,9 @@ type Client struct {
 	retry            RetryPolicy
 	logger           *slog.Logger
 	maxResponseBytes int64
+	tokenCache       TokenCache // nil: every call mints
+	freshness        Freshness
+	reuse            *tokenReuse
 }
 
 // NewClient returns a Client for the instance whose secret key is given.
@@ -49,7 +50,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		hc = &http.Client{Transport: newTransport()}
 	}
 	return &Client{
-		authorization:    redacted("Bearer " + secretKey),
+		credentials:      &credentials{authorization: "Bearer " + secretKey},
 		keyKind:          kind,
 		baseURL:          s.apiURL + "/" + s.apiVersion,
 		clerkAPIVersion:  s.clerkAPIVersion,
@@ -59,6 +60,9 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		retry:            s.retry,
 		logger:           s.logger,
 		maxResponseBytes: s.maxResponseBytes,
+		tokenCache:       s.tokenCache,
+		freshness:        s.freshness,
+		reuse:            &tokenReuse{flights: make(map[TokenKey]*flight)},
 	}, nil
 }
 
@@ -102,8 +106,7 @@ func checkSecretKey(key string) (kind string, err error) {
 		return "", configError("secret key has nothing after its prefix")
 	}
 	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if !isWordChar(rest[i]) {
 			return "", configError("secret key contains a character Clerk keys never have (whitespace or a quote copied along?)")
 		}
 	}
@@ -146,10 +149,9 @@ func (c *Client) LogValue() slog.Value {
 	)
 }
 
-// redacted holds a secret. Its Format method keeps every fmt verb, even on a
-// Client value printed field by field, from showing it.
-type redacted string
-
-func (redacted) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[redacted]") }
-
-func (redacted) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+// credentials holds the Authorization header value. fmt cannot call methods
+// on unexported fields, so redaction by a Format method would not protect a
+// Client printed field by field; a pointer field is printed as an address.
+type credentials struct {
+	authorization string // "Bearer <secret key>", built once
+}

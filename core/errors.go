@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -117,15 +118,15 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return e.StatusCode == 401 || e.StatusCode == 403
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
-		return e.StatusCode == 404
+		return e.StatusCode == http.StatusNotFound
 	case ErrBadRequest:
-		return e.StatusCode == 400 || e.StatusCode == 422
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
 	case ErrRateLimited:
-		return e.StatusCode == 429
+		return e.StatusCode == http.StatusTooManyRequests
 	case ErrServerError:
-		return e.StatusCode >= 500
+		return e.StatusCode >= http.StatusInternalServerError
 	}
 	return false
 }

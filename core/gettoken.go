@@ -32,7 +32,8 @@ func (t *Token) String() string {
 type TokenOption func(*tokenRequest)
 
 type tokenRequest struct {
-	expiresInSeconds int // 0: not set, the template's lifetime applies
+	expiresInSeconds int  // 0: not set, the template's lifetime applies
+	bypassCache      bool // mint even if a fresh token is cached
 }
 
 // WithExpiresInSeconds asks for a token that expires n seconds from now
@@ -50,6 +51,11 @@ type tokenResponse struct {
 // GetToken mints a JWT for the session: from the named JWT template, or a
 // plain session token when template is "". It is sessions.getToken of
 // Clerk's SDKs, with input checks, typed errors and retries.
+//
+// Concurrent calls for the same session, template and lifetime share one
+// Backend API request; a caller whose context ends stops waiting at once
+// without failing the others. With WithTokenCache, a still-fresh token is
+// returned without any request.
 func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts ...TokenOption) (*Token, error) {
 	var req tokenRequest
 	for _, opt := range opts {
@@ -70,7 +76,20 @@ func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts 
 		body = strconv.AppendInt(append(make([]byte, 0, 40), `{"expires_in_seconds":`...), int64(n), 10)
 		body = append(body, '}')
 	}
-	respBody, err := c.call(ctx, http.MethodPost, path, body)
+	key := TokenKey{SessionID: sessionID, Template: template, ExpiresInSeconds: req.expiresInSeconds}
+	if c.tokenCache != nil && !req.bypassCache {
+		if tok, ok := c.tokenCache.Get(ctx, key); ok {
+			c.reuse.hits.Add(1)
+			return tok, nil
+		}
+		c.reuse.misses.Add(1)
+	}
+	return c.shared(ctx, key, path, body)
+}
+
+// mint sends the token request and decodes the answer.
+func (c *Client) mint(ctx context.Context, path string, body []byte, observe func(error)) (*Token, error) {
+	respBody, err := c.callObserved(ctx, http.MethodPost, path, body, observe)
 	if err != nil {
 		return nil, err
 	}

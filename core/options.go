@@ -40,6 +40,8 @@ type settings struct {
 	logger           *slog.Logger
 	userAgent        string
 	maxResponseBytes int64
+	tokenCache       TokenCache
+	freshness        Freshness
 }
 
 func defaultSettings() settings {
@@ -51,6 +53,7 @@ func defaultSettings() settings {
 		retry:            DefaultRetryPolicy(),
 		userAgent:        defaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
+		freshness:        DefaultFreshness(),
 	}
 }
 
@@ -180,12 +183,16 @@ func WithMaxResponseBytes(n int64) Option {
 // both in a URL path segment and in a header value without escaping.
 func isToken(v string) bool {
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if !isWordChar(v[i]) && v[i] != '.' {
 			return false
 		}
 	}
 	return v != "" && v != "." && v != ".."
+}
+
+// isWordChar reports whether c is an ASCII letter, digit, '_' or '-'.
+func isWordChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }
 
 // isHeaderText reports whether v is printable ASCII, safe in a header value.

@@ -17,6 +17,13 @@ import (
 // returns the body of the first 2xx answer. path is relative to
 // {apiURL}/{version} and already escaped.
 func (c *Client) call(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+	return c.callObserved(ctx, method, path, body, nil)
+}
+
+// callObserved is call that also reports each failed attempt that will be
+// retried to observe, so that callers waiting on a shared call can give
+// the real cause when they stop waiting.
+func (c *Client) callObserved(ctx context.Context, method, path string, body []byte, observe func(error)) ([]byte, error) {
 	if c.timeout > 0 {
 		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
 			var cancel context.CancelFunc
@@ -33,6 +40,9 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte) ([]
 		wait, retry := c.retryAfter(ctx, err, attempt)
 		if !retry {
 			return nil, err
+		}
+		if observe != nil {
+			observe(err)
 		}
 		if c.logger != nil {
 			c.logRetry(ctx, method, path, attempt, wait, err)
@@ -107,7 +117,7 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 		return nil, fmt.Errorf("clerk: building request: %w", err)
 	}
 	req.Header = http.Header{
-		"Authorization":     {string(c.authorization)},
+		"Authorization":     {c.credentials.authorization},
 		"Content-Type":      {"application/json"},
 		"Clerk-Api-Version": {c.clerkAPIVersion},
 		"User-Agent":        {c.userAgent},

@@ -1,0 +1,4 @@
+// Package clerkecho makes clerkkit native in echo v4: middleware that
+// attaches the Clerk session to each request, a guard that answers 401 when
+// it is signed out, and getToken for the current session.
+package clerkecho
