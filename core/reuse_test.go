@@ -70,7 +70,7 @@ func TestConcurrentIdenticalCallsShareOneRequest(t *testing.T) {
 		}()
 	}
 	// Hold the answer until every caller has joined the one request.
-	waitFor(t, func() bool { return c.TokenStats().Coalesced == callers-1 })
+	waitUntil(t, func() bool { return c.TokenStats().Coalesced == callers-1 })
 	close(release)
 	wg.Wait()
 
@@ -115,7 +115,7 @@ func TestCoalescingKeysOnSessionTemplateAndLifetime(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, func() bool { return len(f.requests()) == len(calls) })
+	waitUntil(t, func() bool { return len(f.requests()) == len(calls) })
 	close(release)
 	wg.Wait()
 	if got := c.TokenStats(); got.UpstreamCalls != 4 || got.Coalesced != 0 {
@@ -150,9 +150,9 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 	t.Run("a waiter that gives up returns at once", func(t *testing.T) {
 		f, c, release := setup(t)
 		_, leader := start(c)
-		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		waitUntil(t, func() bool { return len(f.requests()) == 1 })
 		cancelWaiter, waiter := start(c)
-		waitFor(t, func() bool { return c.TokenStats().Coalesced == 1 })
+		waitUntil(t, func() bool { return c.TokenStats().Coalesced == 1 })
 		cancelWaiter()
 		if err := <-waiter; !errors.Is(err, context.Canceled) {
 			t.Fatalf("waiter: %v, want context.Canceled", err)
@@ -168,9 +168,9 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 	t.Run("the caller that sent the request giving up does not fail the waiters", func(t *testing.T) {
 		f, c, release := setup(t)
 		cancelLeader, leader := start(c)
-		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		waitUntil(t, func() bool { return len(f.requests()) == 1 })
 		_, waiter := start(c)
-		waitFor(t, func() bool { return c.TokenStats().Coalesced == 1 })
+		waitUntil(t, func() bool { return c.TokenStats().Coalesced == 1 })
 		cancelLeader()
 		close(release)
 		if err := <-waiter; err != nil {
@@ -190,7 +190,7 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 		defer cancel()
 		leader := make(chan error, 1)
 		go func() { _, err := c.GetToken(ctx, "sess_1", "test"); leader <- err }()
-		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		waitUntil(t, func() bool { return len(f.requests()) == 1 })
 		tok, err := c.GetToken(context.Background(), "sess_1", "test")
 		if err != nil || tok.JWT != aJWT {
 			t.Fatalf("waiter: %v, %v; want a token from a request of its own", tok, err)
@@ -214,7 +214,7 @@ func TestLastCallerGivingUpCancelsTheRequest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := c.GetToken(ctx, "sess_1", "test"); done <- err }()
-	waitFor(t, func() bool { return len(f.requests()) == 1 })
+	waitUntil(t, func() bool { return len(f.requests()) == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
@@ -245,7 +245,7 @@ func TestSharedCallErrorReachesEveryCaller(t *testing.T) {
 	for range callers {
 		go func() { _, err := c.GetToken(context.Background(), "sess_1", "test"); errs <- err }()
 	}
-	waitFor(t, func() bool { return c.TokenStats().Coalesced == callers-1 })
+	waitUntil(t, func() bool { return c.TokenStats().Coalesced == callers-1 })
 	close(release)
 	for range callers {
 		if err := <-errs; !errors.Is(err, clerk.ErrNotFound) {
@@ -384,7 +384,7 @@ func TestTokenCache(t *testing.T) {
 		c, cache := newCachingClient(t, f)
 		done := make(chan error, 1)
 		go func() { _, err := c.GetToken(ctx, "sess_1", "test"); done <- err }()
-		waitFor(t, func() bool { return len(f.requests()) == 1 })
+		waitUntil(t, func() bool { return len(f.requests()) == 1 })
 		c.InvalidateSession(ctx, "sess_1")
 		close(release)
 		if err := <-done; err != nil {
@@ -458,8 +458,8 @@ func TestMemoryTokenCacheIsBounded(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, cond func() bool) {
+// waitUntil polls cond until it holds, failing the test after 10 s.
+func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
