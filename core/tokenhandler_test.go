@@ -54,7 +54,7 @@ func newTokenRig(t *testing.T) *tokenRig {
 
 func (r *tokenRig) get(t *testing.T, token string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/api/get-token-example", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/get-token-example", nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -131,7 +131,7 @@ func TestTokenHandlerErrorMapping(t *testing.T) {
 			}
 			a, _ := clerk.NewAuthenticator(clerk.WithJWTKey(rig.srv.PublicKeyPEM()))
 			h := clerk.Middleware(a)(&clerk.TokenHandler{Client: client, Template: c.template, Logger: slog.New(slog.NewTextHandler(rig.logs, nil))})
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, req)
@@ -190,14 +190,14 @@ func TestNewTokenResponseWithoutMiddleware(t *testing.T) {
 	rig := newTokenRig(t)
 	w := httptest.NewRecorder()
 	(&clerk.TokenHandler{Client: rig.client, Template: "test", Logger: slog.New(slog.NewTextHandler(rig.logs, nil))}).
-		ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		ServeHTTP(w, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil))
 	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || !strings.Contains(rig.logs.String(), "middleware did not run") {
 		t.Fatalf("got %d %s, log %s", w.Code, w.Body, rig.logs)
 	}
 }
 
 func bearerRequest(token string) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
 }
@@ -215,7 +215,8 @@ func ExampleTokenHandler() {
 	// GET /api/get-token-example answers 401 {"message":"Unauthorized"}
 	// when signed out, else 200 {"token":{"jwt":"…"}}.
 	mux.Handle("GET /api/get-token-example", &clerk.TokenHandler{Client: client, Template: "test"})
-	_ = http.Handler(clerk.Middleware(auth)(mux))
+	handler := clerk.Middleware(auth)(mux) // serve it with http.ListenAndServe
+	_ = handler
 	fmt.Println("ready")
 	// Output: ready
 }

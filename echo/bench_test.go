@@ -1,6 +1,7 @@
 package clerkecho_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -23,7 +24,7 @@ func BenchmarkAuth(b *testing.B) {
 		opts []clerk.AuthOption
 	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
 		r := newRig(b, mode.opts...)
-		req := httptest.NewRequest(http.MethodGet, "/api/private", nil)
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 		req.Header.Set("Authorization", "Bearer "+r.sessionToken(b))
 
 		var seen bool
@@ -46,7 +47,7 @@ func BenchmarkAuth(b *testing.B) {
 	var seen bool
 	bare := echo.New()
 	bare.Group("/api").GET("/private", func(echo.Context) error { seen = true; return nil })
-	req := httptest.NewRequest(http.MethodGet, "/api/private", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 	b.Run("echo-without-auth", func(b *testing.B) { run(b, bare, req, &seen) })
 }
 

@@ -42,7 +42,7 @@ func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 }
 
 func serve(h http.Handler, path string, header http.Header) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
 	for k, v := range header {
 		req.Header[k] = v
 	}

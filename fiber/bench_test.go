@@ -1,6 +1,7 @@
 package clerkfiber_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -41,7 +42,7 @@ func BenchmarkAuth(b *testing.B) {
 			auth, _ := clerk.AuthFromContext(r.Context())
 			seen = auth.UserID() != ""
 		})))
-		req := httptest.NewRequest(http.MethodGet, "/api/private", nil)
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		b.Run("nethttp/"+mode.name, func(b *testing.B) { runNetHTTP(b, core, req, &seen) })
 	}

@@ -56,7 +56,7 @@ func serve(t testing.TB, app *fiber.App, path string, header http.Header) result
 
 // do is serve for goroutines other than the test's.
 func do(app *fiber.App, path string, header http.Header) (result, error) {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
 	for k, v := range header {
 		req.Header[k] = v
 	}

@@ -1,6 +1,7 @@
 package clerkfiber_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,11 +23,11 @@ import (
 func Example() {
 	client, err := clerk.NewClientFromEnv() // CLERK_SECRET_KEY
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	auth, err := clerk.NewAuthenticatorFromEnv(client) // CLERK_JWT_KEY or JWKS
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
 	app.Use(clerkfiber.Middleware(auth, clerkfiber.WithClient(client)))
@@ -51,7 +52,7 @@ func ExampleRequireAuth() {
 	defer srv.Close()
 	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
 	app.Use(clerkfiber.Middleware(auth))
@@ -63,11 +64,11 @@ func ExampleRequireAuth() {
 
 	token, _ := srv.SessionToken(srv.CreateSession("user_123").ID)
 	for _, header := range []string{"Bearer " + token, ""} {
-		req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
 		req.Header.Set("Authorization", header)
 		resp, err := app.Test(req, -1)
 		if err != nil {
-			log.Fatal(err)
+			panic(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()

@@ -1,9 +1,9 @@
 package clerkgin_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,11 +20,11 @@ import (
 func Example() {
 	client, err := clerk.NewClientFromEnv() // CLERK_SECRET_KEY
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	auth, err := clerk.NewAuthenticatorFromEnv(client) // CLERK_JWT_KEY or JWKS
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	r := gin.New()
 	r.Use(clerkgin.Middleware(auth, clerkgin.WithClient(client)))
@@ -49,7 +49,7 @@ func ExampleRequireAuth() {
 	defer srv.Close()
 	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -62,7 +62,7 @@ func ExampleRequireAuth() {
 
 	token, _ := srv.SessionToken(srv.CreateSession("user_123").ID)
 	for _, header := range []string{"Bearer " + token, ""} {
-		req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
 		req.Header.Set("Authorization", header)
 		w := httptest.NewRecorder()
 		r.ServeHTTP(w, req)
