@@ -1,6 +1,8 @@
 package clerkecho
 
 import (
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -108,6 +110,40 @@ func RequireAuth(opts ...RequireOption) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// ErrorHandler is an echo.HTTPErrorHandler that answers in Clerk's JSON
+// shape, byte for byte as the gin and fiber adapters do: an *echo.HTTPError
+// becomes its code and {"message":"<its message>"} (without the newline
+// echo's encoder adds), so RequireAuth's error reads
+// {"message":"Unauthorized"}; any other error becomes 500
+// {"message":"Internal Server Error"}, its text kept out of the answer.
+// Install it with e.HTTPErrorHandler = clerkecho.ErrorHandler.
+func ErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, message := http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+		if m, ok := he.Message.(string); ok {
+			message = m
+		} else {
+			message = http.StatusText(code)
+		}
+	}
+	body, mErr := json.Marshal(messageBody{Message: message})
+	if mErr != nil || c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+		return
+	}
+	_ = c.JSONBlob(code, body)
+}
+
+// messageBody marshals as {"message":"…"}.
+type messageBody struct {
+	Message string `json:"message"`
 }
 
 // GetAuth returns the request's Auth. ok is false when no middleware ran,

@@ -309,3 +309,26 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
+	r := newRig(t)
+	e := echo.New()
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
+	e.Use(clerkecho.Middleware(r.auth))
+	e.GET("/private", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth())
+	e.GET("/boom", func(echo.Context) error { return errors.New("db password is hunter2") })
+	tests := []struct {
+		path, want string
+		code       int
+	}{
+		{"/private", `{"message":"Unauthorized"}`, 401},
+		{"/boom", `{"message":"Internal Server Error"}`, 500},
+		{"/nowhere", `{"message":"Not Found"}`, 404},
+	}
+	for _, tt := range tests {
+		w := serve(e, tt.path, nil)
+		if w.Code != tt.code || w.Body.String() != tt.want || w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: %d %q %q, want %d %q", tt.path, w.Code, w.Body, w.Header().Get("Content-Type"), tt.code, tt.want)
+		}
+	}
+}

@@ -182,14 +182,20 @@ func GetToken(c *fiber.Ctx, template string, opts ...clerk.TokenOption) (*clerk.
 func TokenHandler(template string, opts ...clerk.TokenOption) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		tok, err := GetToken(c, template, opts...)
-		resp := clerk.NewTokenResponse(c.UserContext(), configOf(c).logger, tok, err)
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		if resp.RetryAfter != "" {
-			c.Set(fiber.HeaderRetryAfter, resp.RetryAfter)
-		}
-		return c.Status(resp.Status).Send(resp.Body)
+		return WriteTokenResponse(c, clerk.NewTokenResponse(c.UserContext(), configOf(c).logger, tok, err))
 	}
+}
+
+// WriteTokenResponse writes resp as clerk.WriteTokenResponse does for
+// net/http, for handlers that call GetToken themselves but answer the way
+// TokenHandler does.
+func WriteTokenResponse(c *fiber.Ctx, resp clerk.TokenResponse) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if resp.RetryAfter != "" {
+		c.Set(fiber.HeaderRetryAfter, resp.RetryAfter)
+	}
+	return c.Status(resp.Status).Send(resp.Body)
 }
 
 var noConfig = &config{}
