@@ -20,9 +20,10 @@ FUZZTIME ?= 3s
 
 .PHONY: test vet race fuzz-smoke fuzz fmt-check lint bench bench-core interop
 
-## test: everything the README promises: vet, every module's tests under the
-## race detector, and a short run of every fuzz target.
-test: vet race fuzz-smoke
+## test: every test: vet, every module's tests under the race detector, a
+## short run of every fuzz target, and the interoperability checks against
+## Clerk's JavaScript SDK.
+test: vet race fuzz-smoke interop
 
 vet:
 	$(GO) vet work
