@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 
@@ -78,8 +79,9 @@ func logRequests(app *demo.App) fiber.Handler {
 		start := time.Now()
 		err := c.Next()
 		status := c.Response().StatusCode()
-		if fe, ok := err.(*fiber.Error); ok {
-			status = fe.Code
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code // the ErrorHandler writes it after this returns
 		}
 		demo.LogRequest(c.UserContext(), app.Logger, c.Method(), c.Path(), status, time.Since(start))
 		return err

@@ -33,7 +33,7 @@ func run(framework string, serve ServeFunc, logger *slog.Logger) error {
 		return err
 	}
 	defer app.Close()
-	ln, err := net.Listen("tcp", app.Addr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", app.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", app.Addr, err)
 	}

@@ -36,7 +36,7 @@ func StartOffline(t *testing.T) *demo.App {
 // the test if the server does not stop cleanly.
 func Serve(t *testing.T, app *demo.App, serve demo.ServeFunc) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,9 @@ func Serve(t *testing.T, app *demo.App, serve demo.ServeFunc) string {
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, ln, app) }()
 	t.Cleanup(func() {
+		// A browser would go away too; an idle keep-alive connection would
+		// otherwise hold fiber's graceful shutdown for its whole grace period.
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		select {
 		case err := <-done:
