@@ -42,6 +42,9 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 		}
 	}
 
+	// From here on parts of the token may be kept (in the Auth and the
+	// cache), so it must not share memory with the caller's buffers.
+	token = strings.Clone(token)
 	var p jwtParts
 	if err := parseJWT(token, &p); err != nil {
 		return nil, err
