@@ -25,11 +25,11 @@ func BenchmarkAuth(b *testing.B) {
 	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
 		r := newRig(b, mode.opts...)
 		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
-		req.Header.Set("Authorization", "Bearer "+r.sessionToken(b))
+		req.Header.Set("Authorization", "Bearer "+r.SessionToken(b))
 
 		var seen bool
 		e := echo.New()
-		e.Use(clerkecho.Middleware(r.auth))
+		e.Use(clerkecho.Middleware(r.Auth))
 		e.Group("/api", clerkecho.RequireAuth()).GET("/private", func(c echo.Context) error {
 			auth, _ := clerkecho.GetAuth(c)
 			seen = auth.UserID() != ""
@@ -37,7 +37,7 @@ func BenchmarkAuth(b *testing.B) {
 		})
 		b.Run("echo/"+mode.name, func(b *testing.B) { run(b, e, req, &seen) })
 
-		core := clerk.Middleware(r.auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		core := clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			auth, _ := clerk.AuthFromContext(r.Context())
 			seen = auth.UserID() != ""
 		})))

@@ -25,7 +25,7 @@ const unauthorized = `{"message":"Unauthorized"}` + "\n"
 // TokenHandler for the "test" template.
 func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 	e := echo.New()
-	e.Use(clerkecho.Middleware(r.auth, append([]clerkecho.Option{clerkecho.WithClient(r.client), clerkecho.WithLogger(r.logger)}, opts...)...))
+	e.Use(clerkecho.Middleware(r.Auth, append([]clerkecho.Option{clerkecho.WithClient(r.Client), clerkecho.WithLogger(r.Logger)}, opts...)...))
 	e.GET("/whoami", func(c echo.Context) error {
 		auth, ok := clerkecho.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.Request().Context())
@@ -55,7 +55,7 @@ func bearer(token string) http.Header { return http.Header{"Authorization": {"Be
 
 func TestMiddleware(t *testing.T) {
 	r := newRig(t)
-	valid := r.sessionToken(t)
+	valid := r.SessionToken(t)
 	cases := []struct {
 		name        string
 		header      http.Header
@@ -68,8 +68,8 @@ func TestMiddleware(t *testing.T) {
 		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
 		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
 		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", unauthorized},
-		{"expired", bearer(r.sessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", unauthorized},
-		{"bad signature", bearer(r.badSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", unauthorized},
+		{"expired", bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", unauthorized},
+		{"bad signature", bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", unauthorized},
 		{"garbage", bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", unauthorized},
 	}
 	plain, debug := r.router(), r.router(clerkecho.WithReasonHeader())
@@ -109,10 +109,10 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 		}
 		_ = c.NoContent(http.StatusInternalServerError)
 	}
-	e.Use(clerkecho.Middleware(r.auth))
+	e.Use(clerkecho.Middleware(r.Auth))
 	e.GET("/", func(c echo.Context) error { return c.String(200, "in") },
 		clerkecho.RequireAuth(clerkecho.WithUnauthorizedMessage("Sign in first")))
-	w := serve(e, "/", bearer(r.sessionToken(t, clerktest.TokenExpired())))
+	w := serve(e, "/", bearer(r.SessionToken(t, clerktest.TokenExpired())))
 	if w.Code != 401 || w.Body.String() != `{"code":401,"error":"Sign in first"}`+"\n" {
 		t.Fatalf("%d %q", w.Code, w.Body)
 	}
@@ -120,7 +120,7 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 	if !errors.As(seen, &ae) || ae.Reason != clerk.ReasonTokenExpired {
 		t.Fatalf("the handler's error does not carry the reason: %v", seen)
 	}
-	if strings.Contains(seen.Error(), r.sessionToken(t, clerktest.TokenExpired())) {
+	if strings.Contains(seen.Error(), r.SessionToken(t, clerktest.TokenExpired())) {
 		t.Fatal("token in the error")
 	}
 }
@@ -131,7 +131,7 @@ func TestMiddlewarePropagatesErrors(t *testing.T) {
 	boom := errors.New("boom")
 	var seen error
 	e.HTTPErrorHandler = func(err error, c echo.Context) { seen = err; _ = c.NoContent(599) }
-	e.Use(clerkecho.Middleware(r.auth))
+	e.Use(clerkecho.Middleware(r.Auth))
 	e.GET("/", func(echo.Context) error { return boom })
 	if w := serve(e, "/", nil); w.Code != 599 || !errors.Is(seen, boom) {
 		t.Fatalf("%d %v", w.Code, seen)
@@ -148,16 +148,16 @@ func TestWithoutMiddleware(t *testing.T) {
 	})
 	e.GET("/private", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth())
 	e.GET("/token", clerkecho.TokenHandler("test"))
-	if w := serve(e, "/auth", bearer(r.sessionToken(t))); w.Body.String() != "false clerk.Auth(nil) true" {
+	if w := serve(e, "/auth", bearer(r.SessionToken(t))); w.Body.String() != "false clerk.Auth(nil) true" {
 		t.Fatalf("GetAuth without middleware: %s", w.Body)
 	}
-	if w := serve(e, "/private", bearer(r.sessionToken(t))); w.Code != 401 || w.Body.String() != unauthorized {
+	if w := serve(e, "/private", bearer(r.SessionToken(t))); w.Code != 401 || w.Body.String() != unauthorized {
 		t.Fatalf("RequireAuth without middleware: %d", w.Code)
 	}
-	if w := serve(e, "/token", bearer(r.sessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
+	if w := serve(e, "/token", bearer(r.SessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", w.Code, w.Body)
 	}
-	if r.srv.Requests(clerktest.EndpointTokens) != 0 {
+	if r.Server.Requests(clerktest.EndpointTokens) != 0 {
 		t.Fatal("Clerk was called")
 	}
 }
@@ -169,7 +169,7 @@ func TestGetAuthBehindNetHTTPMiddleware(t *testing.T) {
 		auth, ok := clerkecho.GetAuth(c)
 		return c.String(200, fmt.Sprintf("%t %s", ok, auth.UserID()))
 	})
-	if w := serve(clerk.Middleware(r.auth)(e), "/", bearer(r.sessionToken(t))); w.Body.String() != "true user_1" {
+	if w := serve(clerk.Middleware(r.Auth)(e), "/", bearer(r.SessionToken(t))); w.Body.String() != "true user_1" {
 		t.Fatalf("%s", w.Body)
 	}
 }
@@ -186,7 +186,7 @@ func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
-	e.Use(clerkecho.Middleware(r.auth, clerkecho.WithClient(r.client)))
+	e.Use(clerkecho.Middleware(r.Auth, clerkecho.WithClient(r.Client)))
 	e.GET("/", func(c echo.Context) error {
 		tok, err := clerkecho.GetToken(c, "test")
 		var so *clerk.SignedOutError
@@ -198,24 +198,24 @@ func TestGetToken(t *testing.T) {
 		}
 		return c.String(200, fmt.Sprint(strings.Count(tok.JWT, ".")))
 	})
-	if w := serve(e, "/", bearer(r.sessionToken(t))); w.Body.String() != "2" {
+	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "2" {
 		t.Fatalf("signed in: %d %s", w.Code, w.Body)
 	}
-	r.srv.ResetRequests()
-	if w := serve(e, "/", bearer(r.sessionToken(t, clerktest.TokenExpired()))); w.Body.String() != "signed out: token-expired" {
+	r.Server.ResetRequests()
+	if w := serve(e, "/", bearer(r.SessionToken(t, clerktest.TokenExpired()))); w.Body.String() != "signed out: token-expired" {
 		t.Fatalf("signed out: %s", w.Body)
 	}
-	if n := r.srv.Requests(""); n != 0 {
+	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
 
 	e = echo.New()
-	e.Use(clerkecho.Middleware(r.auth))
+	e.Use(clerkecho.Middleware(r.Auth))
 	e.GET("/", func(c echo.Context) error {
 		_, err := clerkecho.GetToken(c, "test")
 		return c.String(200, fmt.Sprint(errors.Is(err, clerk.ErrNoClient)))
 	})
-	if w := serve(e, "/", bearer(r.sessionToken(t))); w.Body.String() != "true" {
+	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "true" {
 		t.Fatalf("no client: %s", w.Body)
 	}
 }
@@ -223,19 +223,19 @@ func TestGetToken(t *testing.T) {
 func TestTokenHandler(t *testing.T) {
 	r := newRig(t)
 	e := r.router()
-	w := serve(e, "/token", bearer(r.sessionToken(t)))
+	w := serve(e, "/token", bearer(r.SessionToken(t)))
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v", w.Code, w.Header())
 	}
 	jwt := tokenBody(t, w.Body.String())
-	if _, err := r.auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
+	if _, err := r.Auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
 		t.Fatalf("the minted token should be a template token, not a session token: %v", err)
 	}
 
-	r.srv.ResetRequests()
+	r.Server.ResetRequests()
 	w = serve(e, "/token", nil)
-	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || r.srv.Requests("") != 0 {
-		t.Fatalf("signed out: %d %q, %d requests", w.Code, w.Body, r.srv.Requests(""))
+	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || r.Server.Requests("") != 0 {
+		t.Fatalf("signed out: %d %q, %d requests", w.Code, w.Body, r.Server.Requests(""))
 	}
 }
 
@@ -256,16 +256,16 @@ func TestTokenHandlerClerkErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t)
-			token := r.sessionToken(t)
+			token := r.SessionToken(t)
 			if c.fault != nil {
-				c.fault(r.srv)
+				c.fault(r.Server)
 			}
 			w := serve(r.router(), c.path, bearer(token))
 			if w.Code != c.wantStatus || w.Body.String() != c.wantBody || w.Header().Get("Retry-After") != c.wantRetry {
 				t.Fatalf("got %d %q Retry-After %q", w.Code, w.Body, w.Header().Get("Retry-After"))
 			}
-			logs := r.logs.String()
-			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.srv.SecretKey()) {
+			logs := r.Logs.String()
+			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.Server.SecretKey()) {
 				t.Fatalf("log: %s", logs)
 			}
 		})
@@ -279,10 +279,10 @@ func TestConcurrentRequests(t *testing.T) {
 	tokens := make([]string, users)
 	for i := range tokens {
 		id := fmt.Sprintf("user_%d", i+10)
-		if _, err := r.srv.AddUser(clerktest.User{ID: id}); err != nil {
+		if _, err := r.Server.AddUser(clerktest.User{ID: id}); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := r.srv.SessionToken(r.srv.CreateSession(id).ID)
+		tok, err := r.Server.SessionToken(r.Server.CreateSession(id).ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +314,7 @@ func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
 	e.HTTPErrorHandler = clerkecho.ErrorHandler
-	e.Use(clerkecho.Middleware(r.auth))
+	e.Use(clerkecho.Middleware(r.Auth))
 	e.GET("/private", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth())
 	e.GET("/boom", func(echo.Context) error { return errors.New("db password is hunter2") })
 	tests := []struct {

@@ -26,11 +26,11 @@ func BenchmarkAuth(b *testing.B) {
 		opts []clerk.AuthOption
 	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
 		r := newRig(b, mode.opts...)
-		token := r.sessionToken(b)
+		token := r.SessionToken(b)
 
 		var seen bool
 		app := fiber.New()
-		app.Use(clerkfiber.Middleware(r.auth))
+		app.Use(clerkfiber.Middleware(r.Auth))
 		app.Group("/api", clerkfiber.RequireAuth()).Get("/private", func(c *fiber.Ctx) error {
 			auth, _ := clerkfiber.GetAuth(c)
 			seen = auth.UserID() != ""
@@ -38,7 +38,7 @@ func BenchmarkAuth(b *testing.B) {
 		})
 		b.Run("fiber/"+mode.name, func(b *testing.B) { runFiber(b, app, token, &seen) })
 
-		core := clerk.Middleware(r.auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		core := clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			auth, _ := clerk.AuthFromContext(r.Context())
 			seen = auth.UserID() != ""
 		})))
@@ -50,7 +50,7 @@ func BenchmarkAuth(b *testing.B) {
 	var seen bool
 	bare := fiber.New()
 	bare.Group("/api").Get("/private", func(*fiber.Ctx) error { seen = true; return nil })
-	b.Run("fiber-without-auth", func(b *testing.B) { runFiber(b, bare, newRig(b).sessionToken(b), &seen) })
+	b.Run("fiber-without-auth", func(b *testing.B) { runFiber(b, bare, newRig(b).SessionToken(b), &seen) })
 }
 
 func runFiber(b *testing.B, app *fiber.App, token string, seen *bool) {

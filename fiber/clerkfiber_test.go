@@ -23,7 +23,7 @@ import (
 // default.
 func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option) *fiber.App {
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler})
-	app.Use(clerkfiber.Middleware(r.auth, append([]clerkfiber.Option{clerkfiber.WithClient(r.client), clerkfiber.WithLogger(r.logger)}, opts...)...))
+	app.Use(clerkfiber.Middleware(r.Auth, append([]clerkfiber.Option{clerkfiber.WithClient(r.Client), clerkfiber.WithLogger(r.Logger)}, opts...)...))
 	app.Get("/whoami", func(c *fiber.Ctx) error {
 		auth, ok := clerkfiber.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.UserContext())
@@ -73,7 +73,7 @@ func bearer(token string) http.Header { return http.Header{"Authorization": {"Be
 
 func TestMiddleware(t *testing.T) {
 	r := newRig(t)
-	valid := r.sessionToken(t)
+	valid := r.SessionToken(t)
 	cases := []struct {
 		name       string
 		header     http.Header
@@ -87,8 +87,8 @@ func TestMiddleware(t *testing.T) {
 		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1", "hello user_1"},
 		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1", "hello user_1"},
 		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", "Unauthorized", `{"message":"Unauthorized"}`},
-		{"expired", bearer(r.sessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", "Unauthorized", `{"message":"Unauthorized"}`},
-		{"bad signature", bearer(r.badSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", "Unauthorized", `{"message":"Unauthorized"}`},
+		{"expired", bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", "Unauthorized", `{"message":"Unauthorized"}`},
+		{"bad signature", bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", "Unauthorized", `{"message":"Unauthorized"}`},
 		{"garbage", bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", "Unauthorized", `{"message":"Unauthorized"}`},
 	}
 	plain, debug := r.router(nil), r.router(clerkfiber.ErrorHandler, clerkfiber.WithReasonHeader())
@@ -135,9 +135,9 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 		}
 		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message, "code": fe.Code})
 	}})
-	app.Use(clerkfiber.Middleware(r.auth))
+	app.Use(clerkfiber.Middleware(r.Auth))
 	app.Get("/", clerkfiber.RequireAuth(clerkfiber.WithUnauthorizedMessage("Sign in first")), func(c *fiber.Ctx) error { return c.SendString("in") })
-	res := serve(t, app, "/", bearer(r.sessionToken(t, clerktest.TokenExpired())))
+	res := serve(t, app, "/", bearer(r.SessionToken(t, clerktest.TokenExpired())))
 	if res.code != 401 || res.body != `{"code":401,"error":"Sign in first"}` || reason != clerk.ReasonTokenExpired {
 		t.Fatalf("%d %q %q", res.code, res.body, reason)
 	}
@@ -157,7 +157,7 @@ func TestMiddlewarePropagatesErrors(t *testing.T) {
 	boom := errors.New("boom")
 	var seen error
 	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error { seen = err; return c.SendStatus(599) }})
-	app.Use(clerkfiber.Middleware(r.auth))
+	app.Use(clerkfiber.Middleware(r.Auth))
 	app.Get("/", func(*fiber.Ctx) error { return boom })
 	if res := serve(t, app, "/", nil); res.code != 599 || !errors.Is(seen, boom) {
 		t.Fatalf("%d %v", res.code, seen)
@@ -174,16 +174,16 @@ func TestWithoutMiddleware(t *testing.T) {
 	})
 	app.Get("/private", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
 	app.Get("/token", clerkfiber.TokenHandler("test"))
-	if res := serve(t, app, "/auth", bearer(r.sessionToken(t))); res.body != "false clerk.Auth(nil) true" {
+	if res := serve(t, app, "/auth", bearer(r.SessionToken(t))); res.body != "false clerk.Auth(nil) true" {
 		t.Fatalf("GetAuth without middleware: %s", res.body)
 	}
-	if res := serve(t, app, "/private", bearer(r.sessionToken(t))); res.code != 401 || res.body != `{"message":"Unauthorized"}` {
+	if res := serve(t, app, "/private", bearer(r.SessionToken(t))); res.code != 401 || res.body != `{"message":"Unauthorized"}` {
 		t.Fatalf("RequireAuth without middleware: %d %s", res.code, res.body)
 	}
-	if res := serve(t, app, "/token", bearer(r.sessionToken(t))); res.code != 500 || res.body != `{"message":"Internal Server Error"}` {
+	if res := serve(t, app, "/token", bearer(r.SessionToken(t))); res.code != 500 || res.body != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", res.code, res.body)
 	}
-	if r.srv.Requests(clerktest.EndpointTokens) != 0 {
+	if r.Server.Requests(clerktest.EndpointTokens) != 0 {
 		t.Fatal("Clerk was called")
 	}
 }
@@ -200,7 +200,7 @@ func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(r.auth, clerkfiber.WithClient(r.client)))
+	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
 	app.Get("/", func(c *fiber.Ctx) error {
 		tok, err := clerkfiber.GetToken(c, "test")
 		var so *clerk.SignedOutError
@@ -212,24 +212,24 @@ func TestGetToken(t *testing.T) {
 		}
 		return c.SendString(fmt.Sprint(strings.Count(tok.JWT, ".")))
 	})
-	if res := serve(t, app, "/", bearer(r.sessionToken(t))); res.body != "2" {
+	if res := serve(t, app, "/", bearer(r.SessionToken(t))); res.body != "2" {
 		t.Fatalf("signed in: %d %s", res.code, res.body)
 	}
-	r.srv.ResetRequests()
-	if res := serve(t, app, "/", bearer(r.sessionToken(t, clerktest.TokenExpired()))); res.body != "signed out: token-expired" {
+	r.Server.ResetRequests()
+	if res := serve(t, app, "/", bearer(r.SessionToken(t, clerktest.TokenExpired()))); res.body != "signed out: token-expired" {
 		t.Fatalf("signed out: %s", res.body)
 	}
-	if n := r.srv.Requests(""); n != 0 {
+	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
 
 	app = fiber.New()
-	app.Use(clerkfiber.Middleware(r.auth))
+	app.Use(clerkfiber.Middleware(r.Auth))
 	app.Get("/", func(c *fiber.Ctx) error {
 		_, err := clerkfiber.GetToken(c, "test")
 		return c.SendString(fmt.Sprint(errors.Is(err, clerk.ErrNoClient)))
 	})
-	if res := serve(t, app, "/", bearer(r.sessionToken(t))); res.body != "true" {
+	if res := serve(t, app, "/", bearer(r.SessionToken(t))); res.body != "true" {
 		t.Fatalf("no client: %s", res.body)
 	}
 }
@@ -237,19 +237,19 @@ func TestGetToken(t *testing.T) {
 func TestTokenHandler(t *testing.T) {
 	r := newRig(t)
 	app := r.router(nil)
-	res := serve(t, app, "/token", bearer(r.sessionToken(t)))
+	res := serve(t, app, "/token", bearer(r.SessionToken(t)))
 	if res.code != 200 || res.header.Get("Content-Type") != "application/json" || res.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v", res.code, res.header)
 	}
 	jwt := tokenBody(t, res.body)
-	if _, err := r.auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
+	if _, err := r.Auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
 		t.Fatalf("the minted token should be a template token, not a session token: %v", err)
 	}
 
-	r.srv.ResetRequests()
+	r.Server.ResetRequests()
 	res = serve(t, app, "/token", nil)
-	if res.code != 401 || res.body != `{"message":"Unauthorized"}` || r.srv.Requests("") != 0 {
-		t.Fatalf("signed out: %d %q, %d requests", res.code, res.body, r.srv.Requests(""))
+	if res.code != 401 || res.body != `{"message":"Unauthorized"}` || r.Server.Requests("") != 0 {
+		t.Fatalf("signed out: %d %q, %d requests", res.code, res.body, r.Server.Requests(""))
 	}
 }
 
@@ -270,16 +270,16 @@ func TestTokenHandlerClerkErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t)
-			token := r.sessionToken(t)
+			token := r.SessionToken(t)
 			if c.fault != nil {
-				c.fault(r.srv)
+				c.fault(r.Server)
 			}
 			res := serve(t, r.router(nil), c.path, bearer(token))
 			if res.code != c.wantStatus || res.body != c.wantBody || res.header.Get("Retry-After") != c.wantRetry {
 				t.Fatalf("got %d %q Retry-After %q", res.code, res.body, res.header.Get("Retry-After"))
 			}
-			logs := r.logs.String()
-			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.srv.SecretKey()) {
+			logs := r.Logs.String()
+			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.Server.SecretKey()) {
 				t.Fatalf("log: %s", logs)
 			}
 		})
@@ -291,10 +291,10 @@ func (r *rig) users(t testing.TB, n int) (ids, tokens []string) {
 	t.Helper()
 	for i := range n {
 		id := fmt.Sprintf("user_%d", i+10)
-		if _, err := r.srv.AddUser(clerktest.User{ID: id}); err != nil {
+		if _, err := r.Server.AddUser(clerktest.User{ID: id}); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := r.srv.SessionToken(r.srv.CreateSession(id).ID)
+		tok, err := r.Server.SessionToken(r.Server.CreateSession(id).ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestValuesOutliveTheRequest(t *testing.T) {
 	}
 	var keep []kept
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(r.auth, clerkfiber.WithClient(r.client)))
+	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
 	app.Get("/", func(c *fiber.Ctx) error {
 		auth, _ := clerkfiber.GetAuth(c)
 		k := kept{auth: auth, userID: auth.UserID(), session: auth.SessionID(), token: auth.Token()}

@@ -26,18 +26,18 @@ func BenchmarkAuth(b *testing.B) {
 	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
 		r := newRig(b, mode.opts...)
 		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
-		req.Header.Set("Authorization", "Bearer "+r.sessionToken(b))
+		req.Header.Set("Authorization", "Bearer "+r.SessionToken(b))
 
 		var seen bool
 		e := gin.New()
-		e.Use(clerkgin.Middleware(r.auth))
+		e.Use(clerkgin.Middleware(r.Auth))
 		e.Group("/api", clerkgin.RequireAuth()).GET("/private", func(c *gin.Context) {
 			auth, _ := clerkgin.GetAuth(c)
 			seen = auth.UserID() != ""
 		})
 		b.Run("gin/"+mode.name, func(b *testing.B) { run(b, e, req, &seen) })
 
-		core := clerk.Middleware(r.auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		core := clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			auth, _ := clerk.AuthFromContext(r.Context())
 			seen = auth.UserID() != ""
 		})))

@@ -23,7 +23,7 @@ func init() { gin.SetMode(gin.TestMode) }
 // TokenHandler for the "test" template.
 func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 	e := gin.New()
-	e.Use(clerkgin.Middleware(r.auth, append([]clerkgin.Option{clerkgin.WithClient(r.client), clerkgin.WithLogger(r.logger)}, opts...)...))
+	e.Use(clerkgin.Middleware(r.Auth, append([]clerkgin.Option{clerkgin.WithClient(r.Client), clerkgin.WithLogger(r.Logger)}, opts...)...))
 	e.GET("/whoami", func(c *gin.Context) {
 		auth, ok := clerkgin.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.Request.Context())
@@ -53,7 +53,7 @@ func bearer(token string) http.Header { return http.Header{"Authorization": {"Be
 
 func TestMiddleware(t *testing.T) {
 	r := newRig(t)
-	valid := r.sessionToken(t)
+	valid := r.SessionToken(t)
 	cases := []struct {
 		name        string
 		header      http.Header
@@ -66,8 +66,8 @@ func TestMiddleware(t *testing.T) {
 		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
 		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
 		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", `{"message":"Unauthorized"}`},
-		{"expired", bearer(r.sessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", `{"message":"Unauthorized"}`},
-		{"bad signature", bearer(r.badSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", `{"message":"Unauthorized"}`},
+		{"expired", bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", `{"message":"Unauthorized"}`},
+		{"bad signature", bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", `{"message":"Unauthorized"}`},
 		{"garbage", bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", `{"message":"Unauthorized"}`},
 	}
 	plain, debug := r.router(), r.router(clerkgin.WithReasonHeader())
@@ -97,7 +97,7 @@ func TestMiddleware(t *testing.T) {
 func TestRequireAuthMessage(t *testing.T) {
 	r := newRig(t)
 	e := gin.New()
-	e.Use(clerkgin.Middleware(r.auth))
+	e.Use(clerkgin.Middleware(r.Auth))
 	e.GET("/", clerkgin.RequireAuth(clerkgin.WithUnauthorizedMessage(`sign in "first"`)), func(c *gin.Context) { c.String(200, "in") })
 	w := serve(e, "/", nil)
 	if w.Code != 401 || w.Body.String() != `{"message":"sign in \"first\""}` {
@@ -115,16 +115,16 @@ func TestWithoutMiddleware(t *testing.T) {
 	})
 	e.GET("/private", clerkgin.RequireAuth(), func(c *gin.Context) { c.String(200, "in") })
 	e.GET("/token", clerkgin.TokenHandler("test"))
-	if w := serve(e, "/auth", bearer(r.sessionToken(t))); w.Body.String() != "false clerk.Auth(nil) true" {
+	if w := serve(e, "/auth", bearer(r.SessionToken(t))); w.Body.String() != "false clerk.Auth(nil) true" {
 		t.Fatalf("GetAuth without middleware: %s", w.Body)
 	}
-	if w := serve(e, "/private", bearer(r.sessionToken(t))); w.Code != 401 {
+	if w := serve(e, "/private", bearer(r.SessionToken(t))); w.Code != 401 {
 		t.Fatalf("RequireAuth without middleware: %d", w.Code)
 	}
-	if w := serve(e, "/token", bearer(r.sessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
+	if w := serve(e, "/token", bearer(r.SessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", w.Code, w.Body)
 	}
-	if r.srv.Requests(clerktest.EndpointTokens) != 0 {
+	if r.Server.Requests(clerktest.EndpointTokens) != 0 {
 		t.Fatal("Clerk was called")
 	}
 }
@@ -136,7 +136,7 @@ func TestGetAuthBehindNetHTTPMiddleware(t *testing.T) {
 		auth, ok := clerkgin.GetAuth(c)
 		c.String(200, "%t %s", ok, auth.UserID())
 	})
-	if w := serve(clerk.Middleware(r.auth)(e), "/", bearer(r.sessionToken(t))); w.Body.String() != "true user_1" {
+	if w := serve(clerk.Middleware(r.Auth)(e), "/", bearer(r.SessionToken(t))); w.Body.String() != "true user_1" {
 		t.Fatalf("%s", w.Body)
 	}
 }
@@ -153,7 +153,7 @@ func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	e := gin.New()
-	e.Use(clerkgin.Middleware(r.auth, clerkgin.WithClient(r.client)))
+	e.Use(clerkgin.Middleware(r.Auth, clerkgin.WithClient(r.Client)))
 	e.GET("/", func(c *gin.Context) {
 		tok, err := clerkgin.GetToken(c, "test")
 		var so *clerk.SignedOutError
@@ -166,25 +166,25 @@ func TestGetToken(t *testing.T) {
 			c.String(200, "%d", strings.Count(tok.JWT, "."))
 		}
 	})
-	if w := serve(e, "/", bearer(r.sessionToken(t))); w.Body.String() != "2" {
+	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "2" {
 		t.Fatalf("signed in: %d %s", w.Code, w.Body)
 	}
-	r.srv.ResetRequests()
-	if w := serve(e, "/", bearer(r.sessionToken(t, clerktest.TokenExpired()))); w.Body.String() != "signed out: token-expired" {
+	r.Server.ResetRequests()
+	if w := serve(e, "/", bearer(r.SessionToken(t, clerktest.TokenExpired()))); w.Body.String() != "signed out: token-expired" {
 		t.Fatalf("signed out: %s", w.Body)
 	}
-	if n := r.srv.Requests(""); n != 0 {
+	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
 
 	// Without WithClient.
 	e = gin.New()
-	e.Use(clerkgin.Middleware(r.auth))
+	e.Use(clerkgin.Middleware(r.Auth))
 	e.GET("/", func(c *gin.Context) {
 		_, err := clerkgin.GetToken(c, "test")
 		c.String(200, "%t", errors.Is(err, clerk.ErrNoClient))
 	})
-	if w := serve(e, "/", bearer(r.sessionToken(t))); w.Body.String() != "true" {
+	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "true" {
 		t.Fatalf("no client: %s", w.Body)
 	}
 }
@@ -192,19 +192,19 @@ func TestGetToken(t *testing.T) {
 func TestTokenHandler(t *testing.T) {
 	r := newRig(t)
 	e := r.router()
-	w := serve(e, "/token", bearer(r.sessionToken(t)))
+	w := serve(e, "/token", bearer(r.SessionToken(t)))
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v", w.Code, w.Header())
 	}
 	jwt := tokenBody(t, w.Body.String())
-	if _, err := r.auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
+	if _, err := r.Auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
 		t.Fatalf("the minted token should be a template token, not a session token: %v", err)
 	}
 
-	r.srv.ResetRequests()
+	r.Server.ResetRequests()
 	w = serve(e, "/token", nil)
-	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || r.srv.Requests("") != 0 {
-		t.Fatalf("signed out: %d %q, %d requests", w.Code, w.Body, r.srv.Requests(""))
+	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || r.Server.Requests("") != 0 {
+		t.Fatalf("signed out: %d %q, %d requests", w.Code, w.Body, r.Server.Requests(""))
 	}
 }
 
@@ -225,16 +225,16 @@ func TestTokenHandlerClerkErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t)
-			token := r.sessionToken(t)
+			token := r.SessionToken(t)
 			if c.fault != nil {
-				c.fault(r.srv)
+				c.fault(r.Server)
 			}
 			w := serve(r.router(), c.path, bearer(token))
 			if w.Code != c.wantStatus || w.Body.String() != c.wantBody || w.Header().Get("Retry-After") != c.wantRetry {
 				t.Fatalf("got %d %q Retry-After %q", w.Code, w.Body, w.Header().Get("Retry-After"))
 			}
-			logs := r.logs.String()
-			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.srv.SecretKey()) {
+			logs := r.Logs.String()
+			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.Server.SecretKey()) {
 				t.Fatalf("log: %s", logs)
 			}
 		})
@@ -248,10 +248,10 @@ func TestConcurrentRequests(t *testing.T) {
 	tokens := make([]string, users)
 	for i := range tokens {
 		id := fmt.Sprintf("user_%d", i+10)
-		if _, err := r.srv.AddUser(clerktest.User{ID: id}); err != nil {
+		if _, err := r.Server.AddUser(clerktest.User{ID: id}); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := r.srv.SessionToken(r.srv.CreateSession(id).ID)
+		tok, err := r.Server.SessionToken(r.Server.CreateSession(id).ID)
 		if err != nil {
 			t.Fatal(err)
 		}
