@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	clerkecho "github.com/clerkkit/clerkkit/echo"
 	"github.com/labstack/echo/v4"
 )
@@ -220,96 +220,6 @@ func TestGetToken(t *testing.T) {
 	}
 }
 
-func TestTokenHandler(t *testing.T) {
-	r := newRig(t)
-	e := r.router()
-	w := serve(e, "/token", bearer(r.SessionToken(t)))
-	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Cache-Control") != "no-store" {
-		t.Fatalf("%d %v", w.Code, w.Header())
-	}
-	jwt := tokenBody(t, w.Body.String())
-	if _, err := r.Auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
-		t.Fatalf("the minted token should be a template token, not a session token: %v", err)
-	}
-
-	r.Server.ResetRequests()
-	w = serve(e, "/token", nil)
-	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || r.Server.Requests("") != 0 {
-		t.Fatalf("signed out: %d %q, %d requests", w.Code, w.Body, r.Server.Requests(""))
-	}
-}
-
-func TestTokenHandlerClerkErrors(t *testing.T) {
-	cases := []struct {
-		name       string
-		path       string
-		fault      func(*clerktest.Server)
-		wantStatus int
-		wantBody   string
-		wantRetry  string
-	}{
-		{"unknown template 404", "/token/nope", nil, 500, `{"message":"Internal Server Error"}`, ""},
-		{"rate limited 429", "/token", func(s *clerktest.Server) { s.RateLimitNext(1, "7", clerktest.EndpointTokens) }, 429, `{"message":"Too Many Requests"}`, "7"},
-		{"server error 500", "/token", func(s *clerktest.Server) { s.FailNext(1, 500, clerktest.EndpointTokens) }, 502, `{"message":"Bad Gateway"}`, ""},
-		{"unavailable 503", "/token", func(s *clerktest.Server) { s.FailNext(1, 503, clerktest.EndpointTokens) }, 502, `{"message":"Bad Gateway"}`, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := newRig(t)
-			token := r.SessionToken(t)
-			if c.fault != nil {
-				c.fault(r.Server)
-			}
-			w := serve(r.router(), c.path, bearer(token))
-			if w.Code != c.wantStatus || w.Body.String() != c.wantBody || w.Header().Get("Retry-After") != c.wantRetry {
-				t.Fatalf("got %d %q Retry-After %q", w.Code, w.Body, w.Header().Get("Retry-After"))
-			}
-			logs := r.Logs.String()
-			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.Server.SecretKey()) {
-				t.Fatalf("log: %s", logs)
-			}
-		})
-	}
-}
-
-func TestConcurrentRequests(t *testing.T) {
-	r := newRig(t)
-	e := r.router()
-	const users = 8
-	tokens := make([]string, users)
-	for i := range tokens {
-		id := fmt.Sprintf("user_%d", i+10)
-		if _, err := r.Server.AddUser(clerktest.User{ID: id}); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := r.Server.SessionToken(r.Server.CreateSession(id).ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens[i] = tok
-	}
-	var wg sync.WaitGroup
-	for g := range 32 {
-		wg.Go(func() {
-			for j := range 20 {
-				i := (g + j) % users
-				want := fmt.Sprintf("hello user_%d", i+10)
-				if w := serve(e, "/api/private", bearer(tokens[i])); w.Body.String() != want {
-					t.Errorf("got %q, want %q", w.Body, want)
-					return
-				}
-				if j%5 == 0 {
-					if w := serve(e, "/token", bearer(tokens[i])); w.Code != 200 {
-						t.Errorf("token: %d", w.Code)
-						return
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
 func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
@@ -330,5 +240,18 @@ func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
 		if w.Code != tt.code || w.Body.String() != tt.want || w.Header().Get("Content-Type") != "application/json" {
 			t.Errorf("%s: %d %q %q, want %d %q", tt.path, w.Code, w.Body, w.Header().Get("Content-Type"), tt.code, tt.want)
 		}
+	}
+}
+
+func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
+func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
+func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+
+// suiteRouter serves the shared adapter suite through this package's router.
+func suiteRouter(r *adaptertest.Rig) adaptertest.Serve {
+	e := (&rig{r}).router()
+	return func(path string, header http.Header) (adaptertest.Response, error) {
+		w := serve(e, path, header)
+		return adaptertest.Response{Status: w.Code, Header: w.Header(), Body: w.Body.String()}, nil
 	}
 }

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	clerkfiber "github.com/clerkkit/clerkkit/fiber"
 	"github.com/gofiber/fiber/v2"
 )
@@ -234,58 +234,6 @@ func TestGetToken(t *testing.T) {
 	}
 }
 
-func TestTokenHandler(t *testing.T) {
-	r := newRig(t)
-	app := r.router(nil)
-	res := serve(t, app, "/token", bearer(r.SessionToken(t)))
-	if res.code != 200 || res.header.Get("Content-Type") != "application/json" || res.header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("%d %v", res.code, res.header)
-	}
-	jwt := tokenBody(t, res.body)
-	if _, err := r.Auth.VerifyToken(context.Background(), jwt); !errors.Is(err, clerk.ErrUnauthenticated) {
-		t.Fatalf("the minted token should be a template token, not a session token: %v", err)
-	}
-
-	r.Server.ResetRequests()
-	res = serve(t, app, "/token", nil)
-	if res.code != 401 || res.body != `{"message":"Unauthorized"}` || r.Server.Requests("") != 0 {
-		t.Fatalf("signed out: %d %q, %d requests", res.code, res.body, r.Server.Requests(""))
-	}
-}
-
-func TestTokenHandlerClerkErrors(t *testing.T) {
-	cases := []struct {
-		name       string
-		path       string
-		fault      func(*clerktest.Server)
-		wantStatus int
-		wantBody   string
-		wantRetry  string
-	}{
-		{"unknown template 404", "/token/nope", nil, 500, `{"message":"Internal Server Error"}`, ""},
-		{"rate limited 429", "/token", func(s *clerktest.Server) { s.RateLimitNext(1, "7", clerktest.EndpointTokens) }, 429, `{"message":"Too Many Requests"}`, "7"},
-		{"server error 500", "/token", func(s *clerktest.Server) { s.FailNext(1, 500, clerktest.EndpointTokens) }, 502, `{"message":"Bad Gateway"}`, ""},
-		{"unavailable 503", "/token", func(s *clerktest.Server) { s.FailNext(1, 503, clerktest.EndpointTokens) }, 502, `{"message":"Bad Gateway"}`, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := newRig(t)
-			token := r.SessionToken(t)
-			if c.fault != nil {
-				c.fault(r.Server)
-			}
-			res := serve(t, r.router(nil), c.path, bearer(token))
-			if res.code != c.wantStatus || res.body != c.wantBody || res.header.Get("Retry-After") != c.wantRetry {
-				t.Fatalf("got %d %q Retry-After %q", res.code, res.body, res.header.Get("Retry-After"))
-			}
-			logs := r.Logs.String()
-			if !strings.Contains(logs, "clerk_trace_id=") || strings.Contains(logs, token) || strings.Contains(logs, r.Server.SecretKey()) {
-				t.Fatalf("log: %s", logs)
-			}
-		})
-	}
-}
-
 // users adds n users with a session each and returns their ids and tokens.
 func (r *rig) users(t testing.TB, n int) (ids, tokens []string) {
 	t.Helper()
@@ -365,27 +313,16 @@ func TestValuesOutliveTheRequest(t *testing.T) {
 	}
 }
 
-func TestConcurrentRequests(t *testing.T) {
-	r := newRig(t)
-	app := r.router(clerkfiber.ErrorHandler)
-	ids, tokens := r.users(t, 8)
-	var wg sync.WaitGroup
-	for g := range 16 {
-		wg.Go(func() {
-			for j := range 20 {
-				i := (g + j) % len(tokens)
-				if res, err := do(app, "/api/private", bearer(tokens[i])); err != nil || res.body != "hello "+ids[i] {
-					t.Errorf("got %q %v, want %q", res.body, err, "hello "+ids[i])
-					return
-				}
-				if j%5 == 0 {
-					if res, err := do(app, "/token", bearer(tokens[i])); err != nil || res.code != 200 {
-						t.Errorf("token: %d %v", res.code, err)
-						return
-					}
-				}
-			}
-		})
+func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
+func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
+func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+
+// suiteRouter serves the shared adapter suite through this package's
+// router, with this package's ErrorHandler, via app.Test.
+func suiteRouter(r *adaptertest.Rig) adaptertest.Serve {
+	app := (&rig{r}).router(clerkfiber.ErrorHandler)
+	return func(path string, header http.Header) (adaptertest.Response, error) {
+		res, err := do(app, path, header)
+		return adaptertest.Response{Status: res.code, Header: res.header, Body: res.body}, err
 	}
-	wg.Wait()
 }

@@ -14,5 +14,3 @@ type rig struct{ *adaptertest.Rig }
 func newRig(tb testing.TB, authOpts ...clerk.AuthOption) *rig {
 	return &rig{adaptertest.NewRig(tb, authOpts...)}
 }
-
-func tokenBody(tb testing.TB, body string) string { return adaptertest.TokenBody(tb, body) }
