@@ -2,21 +2,28 @@
 # the targets that need them, never by hand.
 
 GO       ?= go
-MODULES  := core gin echo fiber examples benchmarks redis
+MODULES  := core gin echo fiber examples benchmarks interop/gocli redis
 TOOLS    := $(CURDIR)/.tools
 
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 
+BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
+BENCHSTAT := $(TOOLS)/benchstat-$(BENCHSTAT_VERSION)/benchstat
+
+# Rounds of the comparison suite (`make bench ROUNDS=10`).
+ROUNDS ?= 6
+
 # How long each fuzz target runs: a few seconds in `make test`, longer with
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race redis-test fuzz-smoke fuzz fmt-check lint bench
+.PHONY: test vet race redis-test fuzz-smoke fuzz fmt-check lint bench bench-core interop
 
-## test: everything the README promises: vet, every module's tests under the
-## race detector, and a short run of every fuzz target.
-test: vet race fuzz-smoke
+## test: every test: vet, every module's tests under the race detector, a
+## short run of every fuzz target, and the interoperability checks against
+## Clerk's JavaScript SDK.
+test: vet race fuzz-smoke interop
 
 vet:
 	$(GO) vet work
@@ -48,6 +55,21 @@ lint: $(GOLANGCI_LINT)
 $(GOLANGCI_LINT):
 	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
-## bench: the hot-path benchmarks with allocation counts.
-bench:
+## bench-core: the core's hot-path benchmarks with allocation counts.
+bench-core:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./core/... | tee bench.out
+
+## bench: clerkkit against Clerk's Go SDK and the floors, in
+## interleaved rounds; prints a benchstat table, the goal ratios and the
+## upstream call counts (about 3 minutes).
+bench: $(BENCHSTAT)
+	GO=$(GO) BENCHSTAT=$(BENCHSTAT) ROUNDS=$(ROUNDS) benchmarks/compare.sh
+
+$(BENCHSTAT):
+	GOBIN=$(dir $@) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+## interop: Clerk's official JavaScript SDK (@clerk/backend, pinned in
+## interop/package.json) against the emulator and our client. Needs
+## Node.js >= 20; the tests build and stop the Go commands themselves.
+interop:
+	cd interop && npm ci --no-audit --no-fund && npm test

@@ -3,6 +3,6 @@
 // library, in one `go test -bench` run. Nothing depends on this module: it
 // exists so the SDK never becomes a dependency of the library itself.
 //
-// Run it with `make bench-compare`, which prints a benchstat table and the
+// Run it with `make bench`, which prints a benchstat table and the
 // ratios the project's goals are stated in.
 package benchmarks

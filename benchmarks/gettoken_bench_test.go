@@ -34,12 +34,6 @@ func tokenServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
-func pooledHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t}
-}
-
 // BenchmarkGetToken compares one template token mint against a loopback
 // server: the bare net/http floor, Clerk's SDK, clerkkit without a cache,
 // and clerkkit answering from its cache.

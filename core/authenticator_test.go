@@ -111,7 +111,7 @@ func TestNewAuthenticatorFromEnv(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.VerifyToken(context.Background(), token); reasonOf(err) != clerk.ReasonTokenIssuerMismatch {
+		if _, err := a.VerifyToken(context.Background(), token); reasonOf(err) != clerk.ReasonTokenInvalidIssuer {
 			t.Fatalf("got %v", err)
 		}
 	})

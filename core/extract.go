@@ -13,6 +13,11 @@ const SessionCookieName = "__session"
 // TokenSource is what extraction needs from a request: a header and a
 // cookie by name. Framework adapters implement it over their own request
 // type (fiber's without net/http); RequestTokenSource covers *http.Request.
+//
+// The strings it returns need only stay valid while Authenticate runs:
+// Authenticate copies whatever it keeps. A source over reused buffers
+// (fasthttp's) may therefore return views of them, and a token seen before
+// is then authenticated without copying it at all.
 type TokenSource interface {
 	// Header returns the first value of the named header, or "".
 	Header(name string) string

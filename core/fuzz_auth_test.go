@@ -13,7 +13,7 @@ var knownReasons = map[clerk.Reason]bool{
 	clerk.ReasonSessionTokenMissing: true, clerk.ReasonTokenTooLarge: true, clerk.ReasonTokenInvalid: true,
 	clerk.ReasonTokenTypeMismatch: true, clerk.ReasonTokenInvalidAlgorithm: true, clerk.ReasonJWKKidMismatch: true,
 	clerk.ReasonJWKFailedToLoad: true, clerk.ReasonTokenInvalidSignature: true, clerk.ReasonTokenVerificationFailed: true,
-	clerk.ReasonTokenIssuerMismatch: true, clerk.ReasonTokenInvalidAuthorizedParties: true, clerk.ReasonTokenExpired: true,
+	clerk.ReasonTokenInvalidIssuer: true, clerk.ReasonTokenInvalidAuthorizedParties: true, clerk.ReasonTokenExpired: true,
 	clerk.ReasonTokenNotActiveYet: true, clerk.ReasonTokenIatInTheFuture: true, clerk.ReasonSessionPending: true,
 }
 

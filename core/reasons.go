@@ -5,7 +5,7 @@ import "errors"
 // Reason says, in Clerk's vocabulary, why a request is signed out. The
 // values are the strings Clerk's JavaScript SDK reports, so logs and
 // dashboards read the same whichever backend answered; the few this package
-// adds (token-too-large, token-issuer-mismatch, session-pending,
+// adds (token-too-large, session-pending,
 // token-type-mismatch) follow the same pattern.
 type Reason string
 
@@ -36,8 +36,8 @@ const (
 	// ReasonTokenVerificationFailed: the signature is good but a required
 	// claim (sub, sid, exp) is missing or a claim has the wrong JSON type.
 	ReasonTokenVerificationFailed Reason = "token-verification-failed"
-	// ReasonTokenIssuerMismatch: iss is not the instance's Frontend API.
-	ReasonTokenIssuerMismatch Reason = "token-issuer-mismatch"
+	// ReasonTokenInvalidIssuer: iss is not the instance's Frontend API.
+	ReasonTokenInvalidIssuer Reason = "token-invalid-issuer"
 	// ReasonTokenInvalidAuthorizedParties: azp is missing or not one of the
 	// configured authorized parties.
 	ReasonTokenInvalidAuthorizedParties Reason = "token-invalid-authorized-parties"

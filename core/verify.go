@@ -15,6 +15,10 @@ const (
 	catSessionToken  = "cl_B7d4PD111AAA"
 	catTemplateToken = "cl_B7d4PD222AAA"
 	catM2MToken      = "cl_B7d4PD333AAA"
+	// catIgnore is the category Clerk's verifiers are told to disregard:
+	// such a token is judged as a session token. Refusing it would sign
+	// out real users the day Clerk issues it.
+	catIgnore = "cl_I7d4PD111III"
 )
 
 // verify checks one token, in an order that matters: size before parsing,
@@ -38,6 +42,9 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 		}
 	}
 
+	// From here on parts of the token may be kept (in the Auth and the
+	// cache), so it must not share memory with the caller's buffers.
+	token = strings.Clone(token)
 	var p jwtParts
 	if err := parseJWT(token, &p); err != nil {
 		return nil, err
@@ -69,7 +76,7 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 // checkHeader refuses tokens that are not session tokens and algorithms
 // other than RS256/384/512 (none, HS*, ES*, PS*: the classic confusions).
 func checkHeader(h *tokenHeader) (crypto.Hash, *AuthError) {
-	if h.cat != "" && h.cat != catSessionToken {
+	if h.cat != "" && h.cat != catSessionToken && h.cat != catIgnore {
 		if h.cat == catTemplateToken || h.cat == catM2MToken {
 			return 0, authErr(ReasonTokenTypeMismatch, "JWT template or M2M token, not a session token")
 		}
@@ -136,7 +143,7 @@ func (a *Authenticator) checkClaims(c *sessionClaims, now time.Time) *AuthError 
 	case !c.hasExp:
 		return authErr(ReasonTokenVerificationFailed, "exp is missing")
 	case a.issuer != "" && c.iss != a.issuer:
-		return authErr(ReasonTokenIssuerMismatch, "iss is not this instance's Frontend API")
+		return authErr(ReasonTokenInvalidIssuer, "iss is not this instance's Frontend API")
 	case len(a.parties) > 0 && !a.authorizedParty(c.azp):
 		return authErr(ReasonTokenInvalidAuthorizedParties, "azp is missing or not an authorized party")
 	}

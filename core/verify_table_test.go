@@ -95,11 +95,16 @@ func TestAuthenticateAttacksAndEdges(t *testing.T) {
 		{name: "azp missing with parties configured", opts: withParties, src: bearer(with(func(_, c map[string]any) { delete(c, "azp") })), want: clerk.ReasonTokenInvalidAuthorizedParties},
 		{name: "azp missing, no parties configured", src: bearer(with(func(_, c map[string]any) { delete(c, "azp") }))},
 		{name: "iss matches the publishable key", opts: withPK, src: bearer(valid)},
-		{name: "iss mismatch", opts: withPK, src: bearer(with(func(_, c map[string]any) { c["iss"] = "https://clerk.evil.example" })), want: clerk.ReasonTokenIssuerMismatch},
-		{name: "iss missing with issuer known", opts: withPK, src: bearer(with(func(_, c map[string]any) { delete(c, "iss") })), want: clerk.ReasonTokenIssuerMismatch},
-		{name: "explicit issuer wins", opts: []clerk.AuthOption{clerk.WithPublishableKey(testPublishableKey), clerk.WithIssuer("https://clerk.custom.test")}, src: bearer(valid), want: clerk.ReasonTokenIssuerMismatch},
+		{name: "iss mismatch", opts: withPK, src: bearer(with(func(_, c map[string]any) { c["iss"] = "https://clerk.evil.example" })), want: clerk.ReasonTokenInvalidIssuer},
+		{name: "iss missing with issuer known", opts: withPK, src: bearer(with(func(_, c map[string]any) { delete(c, "iss") })), want: clerk.ReasonTokenInvalidIssuer},
+		{name: "explicit issuer wins", opts: []clerk.AuthOption{clerk.WithPublishableKey(testPublishableKey), clerk.WithIssuer("https://clerk.custom.test")}, src: bearer(valid), want: clerk.ReasonTokenInvalidIssuer},
 		{name: "JWT template token", src: bearer(with(func(h, c map[string]any) { h["cat"] = "cl_B7d4PD222AAA"; delete(c, "sid") })), want: clerk.ReasonTokenTypeMismatch},
 		{name: "M2M token", src: bearer(with(func(h, _ map[string]any) { h["cat"] = "cl_B7d4PD333AAA" })), want: clerk.ReasonTokenTypeMismatch},
+		{name: "category Clerk says to ignore is a session token", src: bearer(with(func(h, _ map[string]any) { h["cat"] = "cl_I7d4PD111III" })), check: func(t *testing.T, a *clerk.Auth) {
+			if a.SessionID() != "sess_123" {
+				t.Errorf("session = %q", a.SessionID())
+			}
+		}},
 		{name: "unknown token category", src: bearer(with(func(h, _ map[string]any) { h["cat"] = "cl_other" })), want: clerk.ReasonTokenTypeMismatch},
 		{name: "machine token by sub", src: bearer(with(func(_, c map[string]any) { c["sub"] = "mch_123" })), want: clerk.ReasonTokenTypeMismatch},
 		{name: "machine token by typ at+jwt", src: bearer(with(func(h, _ map[string]any) { h["typ"] = "at+jwt" })), want: clerk.ReasonTokenTypeMismatch},

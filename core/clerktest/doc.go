@@ -63,5 +63,9 @@
 //
 // cmd/clerk-emulator runs a server as a process for non-Go front ends and
 // manual trials; it seeds a demo user, session and "test" template and prints
-// the URL, keys and a fresh session token (as JSON with -json).
+// the URL, keys and a fresh session token (as JSON with -json). With
+// -control it also takes commands on stdin, so a harness in another language
+// can queue faults (rate-limit-next, fail-next, clear-faults) and mint
+// expired or not-yet-valid tokens without an extra HTTP route; it exits
+// when stdin ends, so it never outlives its harness.
 package clerktest

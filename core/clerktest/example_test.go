@@ -180,3 +180,16 @@ func ExampleServer_RotateKey() {
 	// ins_new 2
 	// 1
 }
+
+func ExampleServer_SeedDemo() {
+	srv := clerktest.NewServer()
+	defer srv.Close()
+	demo, err := srv.SeedDemo("test")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	token, err := srv.SessionToken(demo.SessionID)
+	fmt.Println(demo.Template, token != "", err)
+	// Output: test true <nil>
+}

@@ -74,6 +74,9 @@ func FuzzTokenRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if res.StatusCode == http.StatusBadRequest && string(b) == "400 Bad Request" {
+			return // net/http's server refused the request line before the emulator saw it
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		var answer map[string]any
 		if err := dec.Decode(&answer); err != nil {

@@ -9,6 +9,9 @@
 //
 // With -json the same facts are printed as one JSON object on one line, so
 // a test harness can start the process and parse its first line of output.
+// With -control the process also reads commands from stdin, one per line,
+// to queue faults or mint expired and not-yet-valid tokens (see control.go),
+// and exits when stdin ends.
 // The printed secret key is a throwaway key of this emulated instance;
 // printing it is the point. Request logs go to stderr and never include
 // headers or bodies.
@@ -55,13 +58,13 @@ type info struct {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "clerk-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("clerk-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
@@ -73,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	azp := fs.String("azp", "http://localhost:3000", "azp of the demo session's tokens (empty omits it)")
 	lifetime := fs.Duration("token-lifetime", 60*time.Second, "lifetime of the printed session token")
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
+	withControl := fs.Bool("control", false, "read control commands from stdin and answer each with a JSON line on stdout (for test harnesses)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,7 +129,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 		printText(stdout, facts)
 	}
 
-	<-ctx.Done()
+	controlErr := make(chan error, 1)
+	if *withControl {
+		go func() { controlErr <- serveControl(stdin, stdout, srv, facts) }()
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-controlErr:
+		// End of input means the controlling process is done or gone,
+		// so the server goes with it: a harness killed mid-run leaves
+		// no emulator behind.
+		if err != nil {
+			return fmt.Errorf("control: %w", err)
+		}
+	}
 	return nil
 }
 

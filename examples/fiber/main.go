@@ -1,0 +1,89 @@
+// Command fiber serves Clerk's Next.js getToken examples with fiber v2.
+//
+//	go run ./examples/fiber
+//
+// Without CLERK_SECRET_KEY it runs offline against a built-in Clerk
+// emulator and prints curl commands to try; with it, it talks to that Clerk
+// instance. See the examples' README for the environment variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/examples/internal/demo"
+	clerkfiber "github.com/clerkkit/clerkkit/fiber"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+)
+
+func main() { demo.Main("fiber", serve) }
+
+// serve runs fiber on ln until ctx ends. fiber has its own server, so it
+// cannot use demo.Serve.
+func serve(ctx context.Context, ln net.Listener, app *demo.App) error {
+	f := newApp(app)
+	errc := make(chan error, 1)
+	go func() { errc <- f.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), demo.ShutdownGrace)
+	defer cancel()
+	if err := f.ShutdownWithContext(shutdownCtx); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+func newApp(app *demo.App) *fiber.App {
+	// Errors (RequireAuth's 401 among them) answer {"message":"…"}.
+	f := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: clerkfiber.ErrorHandler})
+	f.Use(logRequests(app))
+	f.Use(clerkfiber.Middleware(app.Authenticator, clerkfiber.WithClient(app.Client), clerkfiber.WithLogger(app.Logger)))
+
+	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
+	// when signed out, else {"token":{"jwt":"…"}}.
+	f.Get(demo.AppRouterPath, clerkfiber.RequireAuth(), clerkfiber.TokenHandler(app.Template))
+
+	// pages/api/getToken.ts: the handler checks the session itself and
+	// answers 401 {"error":"Unauthorized"}.
+	f.Get(demo.PagesRouterPath, func(c *fiber.Ctx) error {
+		if auth, _ := clerkfiber.GetAuth(c); !auth.SignedIn() {
+			return c.Status(fiber.StatusUnauthorized).JSON(demo.PagesUnauthorized)
+		}
+		token, err := clerkfiber.GetToken(c, app.Template)
+		return clerkfiber.WriteTokenResponse(c, clerk.NewTokenResponse(c.UserContext(), app.Logger, token, err))
+	})
+
+	// Who is signed in: authentication only, no token minted.
+	f.Get(demo.SessionPath, clerkfiber.RequireAuth(), func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		return c.JSON(demo.SessionOf(auth))
+	})
+
+	if h, err := app.SessionTokenHandler(); err == nil {
+		f.Get(demo.SessionTokenPath, adaptor.HTTPHandler(h))
+	}
+	return f
+}
+
+// logRequests writes the examples' request log line for fiber.
+func logRequests(app *demo.App) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code // the ErrorHandler writes it after this returns
+		}
+		demo.LogRequest(c.UserContext(), app.Logger, c.Method(), c.Path(), status, time.Since(start))
+		return err
+	}
+}

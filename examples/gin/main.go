@@ -1,0 +1,58 @@
+// Command gin serves Clerk's Next.js getToken examples with gin.
+//
+//	go run ./examples/gin
+//
+// Without CLERK_SECRET_KEY it runs offline against a built-in Clerk
+// emulator and prints curl commands to try; with it, it talks to that Clerk
+// instance. See the examples' README for the environment variables.
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/examples/internal/demo"
+	clerkgin "github.com/clerkkit/clerkkit/gin"
+	"github.com/gin-gonic/gin"
+)
+
+func main() { demo.Main("gin", serve) }
+
+func serve(ctx context.Context, ln net.Listener, app *demo.App) error {
+	return demo.Serve(ctx, ln, demo.LogRequests(app.Logger, newRouter(app)))
+}
+
+func newRouter(app *demo.App) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.Use(clerkgin.Middleware(app.Authenticator, clerkgin.WithClient(app.Client), clerkgin.WithLogger(app.Logger)))
+
+	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
+	// when signed out, else {"token":{"jwt":"…"}}.
+	r.GET(demo.AppRouterPath, clerkgin.RequireAuth(), clerkgin.TokenHandler(app.Template))
+
+	// pages/api/getToken.ts: the handler checks the session itself and
+	// answers 401 {"error":"Unauthorized"}.
+	r.GET(demo.PagesRouterPath, func(c *gin.Context) {
+		if auth, _ := clerkgin.GetAuth(c); !auth.SignedIn() {
+			c.JSON(http.StatusUnauthorized, demo.PagesUnauthorized)
+			return
+		}
+		token, err := clerkgin.GetToken(c, app.Template)
+		clerk.WriteTokenResponse(c.Writer, clerk.NewTokenResponse(c.Request.Context(), app.Logger, token, err))
+	})
+
+	// Who is signed in: authentication only, no token minted.
+	r.GET(demo.SessionPath, clerkgin.RequireAuth(), func(c *gin.Context) {
+		auth, _ := clerkgin.GetAuth(c)
+		c.JSON(http.StatusOK, demo.SessionOf(auth))
+	})
+
+	if h, err := app.SessionTokenHandler(); err == nil {
+		r.GET(demo.SessionTokenPath, gin.WrapH(h))
+	}
+	return r
+}

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/clerkkit/clerkkit/examples/internal/demotest"
+)
+
+func TestExampleServer(t *testing.T) {
+	app := demotest.StartOffline(t)
+	url := demotest.Serve(t, app, serve)
+	t.Run("getToken routes", func(t *testing.T) { demotest.CheckRoutes(t, url, app) })
+	t.Run("session route", func(t *testing.T) { demotest.CheckSessionRoute(t, url, app) })
+	t.Run("fresh session token", func(t *testing.T) { demotest.CheckFreshSessionToken(t, url) })
+	t.Run("banner commands", func(t *testing.T) { demotest.CheckBannerCommands(t, url, app) })
+}
+
+func TestExampleAgainstAnotherBackendAPI(t *testing.T) {
+	demotest.CheckRealMode(t, serve)
+}

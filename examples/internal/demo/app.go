@@ -1,0 +1,156 @@
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/clerktest"
+)
+
+// Environment variables the examples read besides Clerk's own.
+const (
+	EnvPort     = "PORT"
+	EnvTemplate = "CLERK_JWT_TEMPLATE"
+	// EnvTokenCache turns the token cache on with that many entries; unset
+	// or 0 leaves it off, so every request mints (coalescing still applies).
+	EnvTokenCache = "TOKEN_CACHE_SIZE"
+)
+
+// Defaults of the examples, as in Clerk's Next.js getToken examples.
+const (
+	DefaultPort     = "8080"
+	DefaultTemplate = "test"
+)
+
+// App is everything an example server needs, whichever Clerk it talks to.
+type App struct {
+	Client        *clerk.Client
+	Authenticator *clerk.Authenticator
+	// Template is the JWT template the routes mint from.
+	Template string
+	// Addr is where the server listens, from PORT.
+	Addr   string
+	Logger *slog.Logger
+	// Offline is set when the app runs against the in-process emulator;
+	// nil when it talks to a real Clerk instance.
+	Offline *Offline
+}
+
+// Offline is the in-process Clerk of offline mode and its demo session.
+type Offline struct {
+	Emulator *clerktest.Server
+	Demo     clerktest.Demo
+}
+
+// SessionToken mints a fresh session token for the demo session: what a
+// browser signed in to the demo would send.
+func (o *Offline) SessionToken() (string, error) {
+	return o.Emulator.SessionToken(o.Demo.SessionID)
+}
+
+// New configures an App from the environment. With CLERK_SECRET_KEY set it
+// talks to that Clerk instance (CLERK_API_URL, CLERK_API_VERSION,
+// CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY and CLERK_AUTHORIZED_PARTIES are
+// honoured); without it, it starts the emulator in-process, seeded with a
+// demo user, session and template.
+func New(logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	app := &App{
+		Template: envOr(EnvTemplate, DefaultTemplate),
+		Addr:     ":" + envOr(EnvPort, DefaultPort),
+		Logger:   logger,
+	}
+	if os.Getenv(clerk.EnvSecretKey) != "" {
+		return app, app.connectReal()
+	}
+	return app, app.startOffline()
+}
+
+// clientOptions are the options both modes give the Client.
+func (a *App) clientOptions() ([]clerk.Option, error) {
+	opts := []clerk.Option{clerk.WithLogger(a.Logger)}
+	size := os.Getenv(EnvTokenCache)
+	if size == "" || size == "0" {
+		return opts, nil
+	}
+	n, err := strconv.Atoi(size)
+	if err != nil {
+		return nil, fmt.Errorf("%s must be a number of entries: %w", EnvTokenCache, err)
+	}
+	cache, err := clerk.NewMemoryTokenCache(n)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, clerk.WithTokenCache(cache)), nil
+}
+
+func (a *App) connectReal() error {
+	opts, err := a.clientOptions()
+	if err != nil {
+		return err
+	}
+	client, err := clerk.NewClientFromEnv(opts...)
+	if err != nil {
+		return err
+	}
+	authn, err := clerk.NewAuthenticatorFromEnv(client, clerk.WithAuthLogger(a.Logger))
+	if err != nil {
+		return err
+	}
+	a.Client, a.Authenticator = client, authn
+	return nil
+}
+
+func (a *App) startOffline() error {
+	emulator := clerktest.NewServer(clerktest.WithLogger(a.Logger))
+	demo, err := emulator.SeedDemo(a.Template)
+	if err != nil {
+		emulator.Close()
+		return fmt.Errorf("seeding the emulator: %w", err)
+	}
+	opts, err := a.clientOptions()
+	if err != nil {
+		emulator.Close()
+		return err
+	}
+	client, err := clerk.NewClient(emulator.SecretKey(), append(opts, clerk.WithAPIURL(emulator.URL))...)
+	if err != nil {
+		emulator.Close()
+		return err
+	}
+	authn, err := clerk.NewAuthenticator(
+		clerk.WithBackendJWKS(client),
+		clerk.WithPublishableKey(emulator.PublishableKey()),
+		clerk.WithAuthLogger(a.Logger),
+	)
+	if err != nil {
+		emulator.Close()
+		return err
+	}
+	a.Client, a.Authenticator = client, authn
+	a.Offline = &Offline{Emulator: emulator, Demo: demo}
+	return nil
+}
+
+// Close stops the emulator of offline mode.
+func (a *App) Close() {
+	if a.Offline != nil {
+		a.Offline.Emulator.Close()
+	}
+}
+
+// ErrOnlyOffline is returned by what exists only in offline mode.
+var ErrOnlyOffline = errors.New("demo: only available in offline mode")
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,55 @@
+package demotest
+
+import (
+	"testing"
+
+	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/examples/internal/demo"
+)
+
+// CheckRealMode points an example at a Backend API of its own through the
+// environment variables a real deployment sets (CLERK_SECRET_KEY,
+// CLERK_API_URL, CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY), as if it were Clerk,
+// and checks that the example mints through it instead of starting the
+// built-in emulator.
+func CheckRealMode(t *testing.T, serve demo.ServeFunc) {
+	t.Helper()
+	clerkAPI := clerktest.Start(t)
+	d, err := clerkAPI.SeedDemo("supabase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CLERK_SECRET_KEY", clerkAPI.SecretKey())
+	t.Setenv("CLERK_API_URL", clerkAPI.URL)
+	t.Setenv("CLERK_JWT_KEY", clerkAPI.PublicKeyPEM())
+	t.Setenv("CLERK_PUBLISHABLE_KEY", clerkAPI.PublishableKey())
+	t.Setenv("CLERK_AUTHORIZED_PARTIES", "")
+	t.Setenv(demo.EnvTemplate, "supabase")
+	app, err := demo.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	if app.Offline != nil {
+		t.Fatal("CLERK_SECRET_KEY is set but the example started its own emulator")
+	}
+	baseURL := Serve(t, app, serve)
+
+	token, err := clerkAPI.SessionToken(d.SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, baseURL+demo.AppRouterPath, "Bearer "+token, "")
+	if status != 200 {
+		t.Fatalf("status %d, body %s", status, body)
+	}
+	if n := clerkAPI.Requests(clerktest.EndpointTokens); n != 1 {
+		t.Errorf("the configured Backend API saw %d token requests, want 1", n)
+	}
+	if n := clerkAPI.Requests(clerktest.EndpointJWKS); n != 0 {
+		t.Errorf("with CLERK_JWT_KEY set the example fetched the JWKS %d times", n)
+	}
+	if _, err := renderBanner(app, baseURL); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,328 @@
+package clerkfiber_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
+	clerkfiber "github.com/clerkkit/clerkkit/fiber"
+	"github.com/gofiber/fiber/v2"
+)
+
+// router has the routes every test uses: /whoami reports the Auth without
+// requiring it, /api/private sits in a RequireAuth group, /token is a
+// TokenHandler for the "test" template. errorHandler nil keeps fiber's
+// default.
+func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option) *fiber.App {
+	app := fiber.New(fiber.Config{ErrorHandler: errorHandler})
+	app.Use(clerkfiber.Middleware(r.Auth, append([]clerkfiber.Option{clerkfiber.WithClient(r.Client), clerkfiber.WithLogger(r.Logger)}, opts...)...))
+	app.Get("/whoami", func(c *fiber.Ctx) error {
+		auth, ok := clerkfiber.GetAuth(c)
+		fromCtx, _ := clerk.AuthFromContext(c.UserContext())
+		return c.SendString(fmt.Sprintf("%t %t %s %s", ok, fromCtx == auth, auth.UserID(), auth.Reason()))
+	})
+	api := app.Group("/api", clerkfiber.RequireAuth())
+	api.Get("/private", func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		return c.SendString("hello " + auth.UserID())
+	})
+	app.Get("/token", clerkfiber.TokenHandler("test"))
+	app.Get("/token/:template", func(c *fiber.Ctx) error { return clerkfiber.TokenHandler(c.Params("template"))(c) })
+	return app
+}
+
+type result struct {
+	code   int
+	body   string
+	header http.Header
+}
+
+func serve(t testing.TB, app *fiber.App, path string, header http.Header) result {
+	t.Helper()
+	res, err := do(app, path, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// do is serve for goroutines other than the test's.
+func do(app *fiber.App, path string, header http.Header) (result, error) {
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		return result{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return result{resp.StatusCode, string(body), resp.Header}, err
+}
+
+func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
+
+func TestMiddleware(t *testing.T) {
+	r := newRig(t)
+	valid := r.SessionToken(t)
+	cases := []struct {
+		name       string
+		header     http.Header
+		whoami     string
+		private    int
+		wantReason string
+		plainBody  string // with fiber's DefaultErrorHandler
+		jsonBody   string // with clerkfiber.ErrorHandler
+	}{
+		{"bearer header", bearer(valid), "true true user_1 ", 200, "", "hello user_1", "hello user_1"},
+		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1", "hello user_1"},
+		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1", "hello user_1"},
+		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", "Unauthorized", `{"message":"Unauthorized"}`},
+		{"expired", bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", "Unauthorized", `{"message":"Unauthorized"}`},
+		{"bad signature", bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", "Unauthorized", `{"message":"Unauthorized"}`},
+		{"garbage", bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", "Unauthorized", `{"message":"Unauthorized"}`},
+	}
+	plain, debug := r.router(nil), r.router(clerkfiber.ErrorHandler, clerkfiber.WithReasonHeader())
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := serve(t, plain, "/whoami", c.header)
+			if res.code != 200 || res.body != c.whoami {
+				t.Fatalf("whoami: %d %q, want %q", res.code, res.body, c.whoami)
+			}
+			if h := res.header.Get(clerk.ReasonHeader); h != "" {
+				t.Fatalf("reason header without the option: %q", h)
+			}
+			res = serve(t, plain, "/api/private", c.header)
+			if res.code != c.private || res.body != c.plainBody {
+				t.Fatalf("private, default error handler: %d %q", res.code, res.body)
+			}
+			if c.private == 401 && res.header.Get("Content-Type") != fiber.MIMETextPlainCharsetUTF8 {
+				t.Fatalf("Content-Type %q", res.header.Get("Content-Type"))
+			}
+			res = serve(t, debug, "/api/private", c.header)
+			if res.code != c.private || res.body != c.jsonBody {
+				t.Fatalf("private, clerkfiber.ErrorHandler: %d %q", res.code, res.body)
+			}
+			if h := res.header.Get(clerk.ReasonHeader); h != c.wantReason {
+				t.Fatalf("reason header %q, want %q", h, c.wantReason)
+			}
+			if c.private == 401 && res.header.Get("Content-Type") != fiber.MIMEApplicationJSON {
+				t.Fatalf("Content-Type %q", res.header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func TestRequireAuthCustomErrorHandler(t *testing.T) {
+	r := newRig(t)
+	var reason clerk.Reason
+	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if !errors.As(err, &fe) {
+			return c.SendStatus(500)
+		}
+		if auth, ok := clerkfiber.GetAuth(c); ok {
+			reason = auth.Reason()
+		}
+		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message, "code": fe.Code})
+	}})
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/", clerkfiber.RequireAuth(clerkfiber.WithUnauthorizedMessage("Sign in first")), func(c *fiber.Ctx) error { return c.SendString("in") })
+	res := serve(t, app, "/", bearer(r.SessionToken(t, clerktest.TokenExpired())))
+	if res.code != 401 || res.body != `{"code":401,"error":"Sign in first"}` || reason != clerk.ReasonTokenExpired {
+		t.Fatalf("%d %q %q", res.code, res.body, reason)
+	}
+}
+
+func TestErrorHandlerHidesOtherErrors(t *testing.T) {
+	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
+	app.Get("/", func(*fiber.Ctx) error { return errors.New("db password is hunter2") })
+	res := serve(t, app, "/", nil)
+	if res.code != 500 || res.body != `{"message":"Internal Server Error"}` {
+		t.Fatalf("%d %q", res.code, res.body)
+	}
+}
+
+func TestMiddlewarePropagatesErrors(t *testing.T) {
+	r := newRig(t)
+	boom := errors.New("boom")
+	var seen error
+	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error { seen = err; return c.SendStatus(599) }})
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/", func(*fiber.Ctx) error { return boom })
+	if res := serve(t, app, "/", nil); res.code != 599 || !errors.Is(seen, boom) {
+		t.Fatalf("%d %v", res.code, seen)
+	}
+}
+
+func TestWithoutMiddleware(t *testing.T) {
+	r := newRig(t)
+	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
+	app.Get("/auth", func(c *fiber.Ctx) error {
+		auth, ok := clerkfiber.GetAuth(c)
+		_, err := clerkfiber.GetToken(c, "test")
+		return c.SendString(fmt.Sprintf("%t %v %t", ok, auth, errors.Is(err, clerk.ErrNoMiddleware)))
+	})
+	app.Get("/private", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
+	app.Get("/token", clerkfiber.TokenHandler("test"))
+	if res := serve(t, app, "/auth", bearer(r.SessionToken(t))); res.body != "false clerk.Auth(nil) true" {
+		t.Fatalf("GetAuth without middleware: %s", res.body)
+	}
+	if res := serve(t, app, "/private", bearer(r.SessionToken(t))); res.code != 401 || res.body != `{"message":"Unauthorized"}` {
+		t.Fatalf("RequireAuth without middleware: %d %s", res.code, res.body)
+	}
+	if res := serve(t, app, "/token", bearer(r.SessionToken(t))); res.code != 500 || res.body != `{"message":"Internal Server Error"}` {
+		t.Fatalf("TokenHandler without middleware: %d %s", res.code, res.body)
+	}
+	if r.Server.Requests(clerktest.EndpointTokens) != 0 {
+		t.Fatal("Clerk was called")
+	}
+}
+
+func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "Authenticator") {
+			t.Fatalf("recovered %v", v)
+		}
+	}()
+	clerkfiber.Middleware(nil)
+}
+
+func TestGetToken(t *testing.T) {
+	r := newRig(t)
+	app := fiber.New()
+	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
+	app.Get("/", func(c *fiber.Ctx) error {
+		tok, err := clerkfiber.GetToken(c, "test")
+		var so *clerk.SignedOutError
+		switch {
+		case errors.As(err, &so):
+			return c.SendString("signed out: " + string(so.Reason))
+		case err != nil:
+			return err
+		}
+		return c.SendString(fmt.Sprint(strings.Count(tok.JWT, ".")))
+	})
+	if res := serve(t, app, "/", bearer(r.SessionToken(t))); res.body != "2" {
+		t.Fatalf("signed in: %d %s", res.code, res.body)
+	}
+	r.Server.ResetRequests()
+	if res := serve(t, app, "/", bearer(r.SessionToken(t, clerktest.TokenExpired()))); res.body != "signed out: token-expired" {
+		t.Fatalf("signed out: %s", res.body)
+	}
+	if n := r.Server.Requests(""); n != 0 {
+		t.Fatalf("signed-out GetToken made %d requests", n)
+	}
+
+	app = fiber.New()
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/", func(c *fiber.Ctx) error {
+		_, err := clerkfiber.GetToken(c, "test")
+		return c.SendString(fmt.Sprint(errors.Is(err, clerk.ErrNoClient)))
+	})
+	if res := serve(t, app, "/", bearer(r.SessionToken(t))); res.body != "true" {
+		t.Fatalf("no client: %s", res.body)
+	}
+}
+
+// users adds n users with a session each and returns their ids and tokens.
+func (r *rig) users(t testing.TB, n int) (ids, tokens []string) {
+	t.Helper()
+	for i := range n {
+		id := fmt.Sprintf("user_%d", i+10)
+		if _, err := r.Server.AddUser(clerktest.User{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := r.Server.SessionToken(r.Server.CreateSession(id).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, tokens = append(ids, id), append(tokens, tok)
+	}
+	return ids, tokens
+}
+
+// TestValuesOutliveTheRequest keeps every Auth and minted token past its
+// handler while fiber and fasthttp reuse their contexts and buffers for the
+// next requests (equal-length tokens, so a view into a reused buffer would
+// silently show another user). Header and cookie paths both run.
+func TestValuesOutliveTheRequest(t *testing.T) {
+	r := newRig(t)
+	ids, tokens := r.users(t, 6)
+	type kept struct {
+		auth    *clerk.Auth
+		userID  string
+		session string
+		token   string
+		jwt     string
+		jwtCopy string
+	}
+	var keep []kept
+	app := fiber.New()
+	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
+	app.Get("/", func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		k := kept{auth: auth, userID: auth.UserID(), session: auth.SessionID(), token: auth.Token()}
+		if c.Query("mint") != "" {
+			tok, err := clerkfiber.GetToken(c, "test")
+			if err != nil {
+				return err
+			}
+			k.jwt, k.jwtCopy = tok.JWT, strings.Clone(tok.JWT)
+		}
+		keep = append(keep, k)
+		return c.SendString(auth.UserID())
+	})
+	const rounds = 5
+	for round := range rounds {
+		for i, tok := range tokens {
+			header := bearer(tok)
+			if (round+i)%2 == 1 {
+				header = http.Header{"Cookie": {"__session=" + tok}}
+			}
+			path := "/"
+			if round == 0 {
+				path = "/?mint=1"
+			}
+			if res := serve(t, app, path, header); res.body != ids[i] {
+				t.Fatalf("round %d: %q, want %q", round, res.body, ids[i])
+			}
+		}
+	}
+	if len(keep) != rounds*len(tokens) {
+		t.Fatalf("%d requests kept", len(keep))
+	}
+	for n, k := range keep {
+		i := n % len(tokens)
+		if k.userID != ids[i] || k.auth.UserID() != ids[i] || k.token != tokens[i] || k.auth.Token() != tokens[i] ||
+			k.auth.SessionID() != k.session || !strings.HasPrefix(k.session, "sess_") {
+			t.Fatalf("request %d: kept values changed: user %q/%q, token equal %t", n, k.userID, k.auth.UserID(), k.auth.Token() == tokens[i])
+		}
+		if n < len(tokens) && (k.jwt != k.jwtCopy || strings.Count(k.jwt, ".") != 2) {
+			t.Fatalf("minted token %d changed", n)
+		}
+	}
+}
+
+func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
+func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
+func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+
+// suiteRouter serves the shared adapter suite through this package's
+// router, with this package's ErrorHandler, via app.Test.
+func suiteRouter(r *adaptertest.Rig) adaptertest.Serve {
+	app := (&rig{r}).router(clerkfiber.ErrorHandler)
+	return func(path string, header http.Header) (adaptertest.Response, error) {
+		res, err := do(app, path, header)
+		return adaptertest.Response{Status: res.code, Header: res.header, Body: res.body}, err
+	}
+}

@@ -1,0 +1,219 @@
+// Part 4: the same getToken call leaves Clerk's client and ours as the same
+// HTTP request. A recording server on the loopback interface captures
+// both; everything Clerk's Backend API reads must be byte-identical, and
+// every other difference is listed below with its reason, so a new one
+// fails the test.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+
+import { createClerkClient } from '@clerk/backend';
+
+import { GOCLI_PKG, buildGo, goGetToken } from './helpers.js';
+
+const SECRET_KEY = 'sk_test_wireRecordingKey0123456789abcdefghijklmn';
+const SESSION = 'sess_2wireTest000000000000000000';
+
+let server;
+let apiUrl;
+let recorded = [];
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const headers = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i].toLowerCase();
+        assert.equal(headers[name], undefined, `header ${name} sent twice`);
+        headers[name] = req.rawHeaders[i + 1];
+      }
+      recorded.push({ method: req.method, url: req.url, headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"object":"token","jwt":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${server.address().port}`;
+  await buildGo(GOCLI_PKG);
+}, { timeout: 180_000 }); // a cold Go build on a small machine
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function clerkClient() {
+  return createClerkClient({ secretKey: SECRET_KEY, apiUrl, telemetry: { disabled: true } });
+}
+
+// capture runs one call and returns the requests it sent (normally one).
+async function capture(call) {
+  recorded = [];
+  let outcome;
+  try {
+    outcome = { ok: true, value: await call() };
+  } catch (err) {
+    outcome = { ok: false, error: err };
+  }
+  return { requests: recorded, outcome };
+}
+
+const viaClerk = (sessionId, template, expiresInSeconds) =>
+  capture(() => clerkClient().sessions.getToken(sessionId, template, expiresInSeconds));
+
+const viaOurs = (sessionId, template, expiresInSeconds) =>
+  capture(async () => {
+    const r = await goGetToken({ apiUrl, secretKey: SECRET_KEY, sessionId, template, expiresInSeconds });
+    if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
+    return r;
+  });
+
+// What Clerk's Backend API acts on: must be identical.
+const SAME = ['authorization', 'content-type', 'clerk-api-version', 'content-length', 'host'];
+
+// Headers whose values differ, and why that is right.
+const DIFFERENT = {
+  // Each SDK names itself as <package>@<version>, Clerk's convention, so
+  // Clerk (and proxy logs) can tell the callers apart.
+  'user-agent': (clerk, ours) => {
+    assert.match(clerk, /^@clerk\/backend@3\.\d+\.\d+$/);
+    assert.match(ours, /^github\.com\/clerkkit\/clerkkit\/core@v\d+\.\d+\.\d+$/);
+  },
+  // Each HTTP stack offers the encodings it decodes by itself (Node's
+  // fetch: gzip and deflate; Go's net/http: gzip). Token answers are about
+  // 1 KiB and arrive uncompressed in practice.
+  'accept-encoding': (clerk, ours) => {
+    assert.equal(clerk, 'gzip, deflate');
+    assert.equal(ours, 'gzip');
+  },
+};
+
+// Headers only Node's fetch sends, with the values the Fetch standard
+// gives them. None means anything to a JSON API called server to server,
+// and Go's HTTP/1.1 client keeps connections alive without saying so.
+const ONLY_CLERK = {
+  connection: 'keep-alive',
+  accept: '*/*',
+  'accept-language': '*',
+  'sec-fetch-mode': 'cors',
+};
+
+function assertSameRequest(clerkReq, ourReq) {
+  assert.equal(ourReq.method, clerkReq.method);
+  assert.equal(ourReq.url, clerkReq.url);
+  assert.equal(ourReq.body, clerkReq.body, 'body bytes');
+  for (const name of SAME) assert.equal(ourReq.headers[name], clerkReq.headers[name], name);
+  for (const [name, check] of Object.entries(DIFFERENT)) check(clerkReq.headers[name], ourReq.headers[name]);
+  for (const [name, value] of Object.entries(ONLY_CLERK)) {
+    assert.equal(clerkReq.headers[name], value, name);
+    assert.equal(ourReq.headers[name], undefined, name);
+  }
+  // Nothing beyond the listed headers on either side.
+  const listed = new Set([...SAME, ...Object.keys(DIFFERENT), ...Object.keys(ONLY_CLERK)]);
+  assert.deepEqual(Object.keys(clerkReq.headers).filter((h) => !listed.has(h)), [], "unlisted headers from Clerk's client");
+  assert.deepEqual(Object.keys(ourReq.headers).filter((h) => !listed.has(h)), [], 'unlisted headers from ours');
+}
+
+describe('same getToken request from both clients', () => {
+  const calls = [
+    {
+      name: 'template, no lifetime: no body',
+      args: [SESSION, 'test', undefined],
+      url: `/v1/sessions/${SESSION}/tokens/test`,
+      body: '',
+    },
+    {
+      name: 'template with expiresInSeconds: a JSON body',
+      args: [SESSION, 'test', 3600],
+      url: `/v1/sessions/${SESSION}/tokens/test`,
+      body: '{"expires_in_seconds":3600}',
+    },
+    {
+      name: 'no template: the session token endpoint',
+      args: [SESSION, undefined, undefined],
+      url: `/v1/sessions/${SESSION}/tokens`,
+      body: '',
+    },
+    {
+      name: 'no template, with expiresInSeconds',
+      args: [SESSION, undefined, 120],
+      url: `/v1/sessions/${SESSION}/tokens`,
+      body: '{"expires_in_seconds":120}',
+    },
+  ];
+  for (const c of calls) {
+    test(c.name, async () => {
+      const clerk = await viaClerk(...c.args);
+      const ours = await viaOurs(...c.args);
+      assert.ok(clerk.outcome.ok, `${clerk.outcome.error}`);
+      assert.ok(ours.outcome.ok, `${ours.outcome.error}`);
+      assert.equal(clerk.requests.length, 1);
+      assert.equal(ours.requests.length, 1, 'one attempt');
+      const [clerkReq] = clerk.requests;
+      assert.equal(clerkReq.method, 'POST');
+      assert.equal(clerkReq.url, c.url);
+      assert.equal(clerkReq.body, c.body);
+      assert.equal(clerkReq.headers.authorization, `Bearer ${SECRET_KEY}`);
+      assert.equal(clerkReq.headers['content-type'], 'application/json');
+      assert.equal(clerkReq.headers['clerk-api-version'], '2026-05-12');
+      assertSameRequest(clerkReq, ours.requests[0]);
+      // Both read the same answer.
+      assert.equal(clerk.outcome.value.jwt, ours.outcome.value.jwt);
+    });
+  }
+});
+
+// Deliberate differences: session IDs and template names that are not
+// plain identifiers. Clerk's client joins them into the URL as they are
+// (refusing only dot segments), so URL syntax in them changes the request;
+// ours escapes each one into exactly one path segment. `clerk` is the
+// request target Clerk's client sends (null: it throws before sending),
+// `ours` the one ours sends (null: refused before sending).
+const P = `/v1/sessions/${SESSION}/tokens`;
+const oddInputs = [
+  { name: 'space', session: SESSION, template: 'a b', clerk: `${P}/a%20b`, ours: `${P}/a%20b` },
+  { name: 'non-ASCII', session: SESSION, template: 'é', clerk: `${P}/%C3%A9`, ours: `${P}/%C3%A9` },
+  // Clerk's client: one more path segment, another route.
+  { name: 'slash', session: SESSION, template: 'a/b', clerk: `${P}/a/b`, ours: `${P}/a%2Fb` },
+  // Clerk's client: WHATWG URL parsing turns "\" into "/" for http(s).
+  { name: 'backslash', session: SESSION, template: 'a\\b', clerk: `${P}/a/b`, ours: `${P}/a%5Cb` },
+  // Clerk's client: template "a" and a query string "b".
+  { name: 'question mark', session: SESSION, template: 'a?b', clerk: `${P}/a?b`, ours: `${P}/a%3Fb` },
+  // Clerk's client: an escape passed through, which the server decodes
+  // to "a/b"; ours sends the literal name "a%2Fb".
+  { name: 'percent escape', session: SESSION, template: 'a%2Fb', clerk: `${P}/a%2Fb`, ours: `${P}/a%252Fb` },
+  // Clerk's client: "#" starts a fragment, so the request goes to
+  // POST /v1/sessions/s, another endpoint altogether.
+  { name: 'hash in session ID', session: 's#x', template: 'test', clerk: '/v1/sessions/s', ours: '/v1/sessions/s%23x/tokens/test' },
+  // Both refuse dot segments, literal or escaped, before sending.
+  { name: 'dot-dot template', session: SESSION, template: '..', clerk: null, ours: null },
+  { name: 'escaped dot-dot template', session: SESSION, template: '%2e%2e', clerk: null, ours: null },
+  { name: 'dot-dot session', session: '..', template: 'test', clerk: null, ours: null },
+  // Both refuse an empty session ID.
+  { name: 'empty session ID', session: '', template: 'test', clerk: null, ours: null },
+];
+
+describe('session IDs and template names with URL syntax', () => {
+  for (const c of oddInputs) {
+    test(c.name, async () => {
+      const clerk = await viaClerk(c.session, c.template);
+      const ours = await viaOurs(c.session, c.template);
+      if (c.clerk === null) {
+        assert.equal(clerk.outcome.ok, false);
+        assert.deepEqual(clerk.requests, [], "Clerk's client sent nothing");
+      } else {
+        assert.deepEqual(clerk.requests.map((r) => r.url), [c.clerk]);
+      }
+      if (c.ours === null) {
+        assert.equal(ours.outcome.ok, false);
+        assert.equal(ours.outcome.error.kind, 'input', ours.outcome.error.message);
+        assert.deepEqual(ours.requests, [], 'ours sent nothing');
+      } else {
+        assert.deepEqual(ours.requests.map((r) => r.url), [c.ours]);
+      }
+    });
+  }
+});
