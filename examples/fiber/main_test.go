@@ -18,3 +18,7 @@ func TestExampleServer(t *testing.T) {
 func TestExampleAgainstAnotherBackendAPI(t *testing.T) {
 	demotest.CheckRealMode(t, serve)
 }
+
+func TestReplicasShareOneRedis(t *testing.T) {
+	demotest.CheckReplicasShareRedis(t, serve)
+}

@@ -18,6 +18,13 @@ const (
 	// EnvTokenCache turns the token cache on with that many entries; unset
 	// or 0 leaves it off, so every request mints (coalescing still applies).
 	EnvTokenCache = "TOKEN_CACHE_SIZE"
+	// EnvRedisURL (redis://host:port/db) shares the token cache between
+	// replicas through Redis, encrypted with a key derived from the Clerk
+	// secret key; it takes precedence over TOKEN_CACHE_SIZE.
+	EnvRedisURL = "REDIS_URL"
+	// EnvRedisTimeout bounds each Redis operation (a Go duration; the
+	// cache's default when unset).
+	EnvRedisTimeout = "REDIS_TIMEOUT"
 )
 
 // Defaults of the examples, as in Clerk's Next.js getToken examples.
@@ -38,6 +45,8 @@ type App struct {
 	// Offline is set when the app runs against the in-process emulator;
 	// nil when it talks to a real Clerk instance.
 	Offline *Offline
+
+	closers []func() error
 }
 
 // Offline is the in-process Clerk of offline mode and its demo session.
@@ -72,9 +81,17 @@ func New(logger *slog.Logger) (*App, error) {
 	return app, app.startOffline()
 }
 
-// clientOptions are the options both modes give the Client.
-func (a *App) clientOptions() ([]clerk.Option, error) {
+// clientOptions are the options both modes give the Client. secretKey and
+// instance key the Redis cache, when there is one.
+func (a *App) clientOptions(secretKey, instance string) ([]clerk.Option, error) {
 	opts := []clerk.Option{clerk.WithLogger(a.Logger)}
+	if url := os.Getenv(EnvRedisURL); url != "" {
+		cache, err := a.redisCache(url, secretKey, instance)
+		if err != nil {
+			return nil, err
+		}
+		return append(opts, clerk.WithTokenCache(cache)), nil
+	}
 	size := os.Getenv(EnvTokenCache)
 	if size == "" || size == "0" {
 		return opts, nil
@@ -91,7 +108,7 @@ func (a *App) clientOptions() ([]clerk.Option, error) {
 }
 
 func (a *App) connectReal() error {
-	opts, err := a.clientOptions()
+	opts, err := a.clientOptions(os.Getenv(clerk.EnvSecretKey), os.Getenv(clerk.EnvPublishableKey))
 	if err != nil {
 		return err
 	}
@@ -114,7 +131,7 @@ func (a *App) startOffline() error {
 		emulator.Close()
 		return fmt.Errorf("seeding the emulator: %w", err)
 	}
-	opts, err := a.clientOptions()
+	opts, err := a.clientOptions(emulator.SecretKey(), emulator.PublishableKey())
 	if err != nil {
 		emulator.Close()
 		return err
@@ -138,10 +155,13 @@ func (a *App) startOffline() error {
 	return nil
 }
 
-// Close stops the emulator of offline mode.
+// Close stops the emulator of offline mode and closes the Redis client.
 func (a *App) Close() {
 	if a.Offline != nil {
 		a.Offline.Emulator.Close()
+	}
+	for _, closeFn := range a.closers {
+		_ = closeFn()
 	}
 }
 
