@@ -51,7 +51,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		hc = &http.Client{Transport: newTransport()}
 	}
 	return &Client{
-		credentials:      &credentials{authorization: "Bearer " + secretKey},
+		credentials:      newCredentials(secretKey),
 		keyKind:          kind,
 		baseURL:          s.apiURL + "/" + s.apiVersion,
 		clerkAPIVersion:  s.clerkAPIVersion,
@@ -151,9 +151,17 @@ func (c *Client) LogValue() slog.Value {
 	)
 }
 
-// credentials holds the Authorization header value. fmt cannot call methods
-// on unexported fields, so redaction by a Format method would not protect a
-// Client printed field by field; a pointer field is printed as an address.
+// credentials holds the Authorization header value. fmt cannot call
+// methods on unexported fields, so redaction by a Format method would not
+// protect a Client printed field by field. A pointer is not enough either:
+// verbs that do not fit a pointer (%s, %q) print it as "%!s(*credentials=
+// &{…})", contents included. A func is printed as an address whatever the
+// verb, so the header lives behind one.
 type credentials struct {
-	authorization string // "Bearer <secret key>", built once
+	authorization func() string // "Bearer <secret key>", built once
+}
+
+func newCredentials(secretKey string) *credentials {
+	header := "Bearer " + secretKey
+	return &credentials{authorization: func() string { return header }}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,10 +24,19 @@ type Token struct {
 }
 
 // String shows only the JWT's header so a logged Token cannot be replayed.
-func (t *Token) String() string {
+// String, GoString and LogValue have value receivers so that a Token held
+// by value (a field of a response struct, say) is redacted too.
+func (t Token) String() string {
 	head, _, _ := strings.Cut(t.JWT, ".")
 	return "clerk.Token{" + head + ".[redacted]}"
 }
+
+// GoString keeps %#v from printing the JWT.
+func (t Token) GoString() string { return t.String() }
+
+// LogValue keeps slog from printing the JWT: without it the JSON handler
+// would marshal the Token whole, as {"jwt":"…"}.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // A TokenOption adjusts one GetToken call.
 type TokenOption func(*tokenRequest)

@@ -117,7 +117,7 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 		return nil, fmt.Errorf("clerk: building request: %w", err)
 	}
 	req.Header = http.Header{
-		"Authorization":     {c.credentials.authorization},
+		"Authorization":     {c.credentials.authorization()},
 		"Content-Type":      {"application/json"},
 		"Clerk-Api-Version": {c.clerkAPIVersion},
 		"User-Agent":        {c.userAgent},
