@@ -3,6 +3,7 @@ package clerk
 import (
 	"crypto/sha1" //nolint:gosec // Clerk names the cookie after a SHA-1; no security rests on it.
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -33,18 +34,29 @@ func frontendAPIHost(pk string) (string, error) {
 	return host, nil
 }
 
-// isHostName accepts a DNS name with an optional port: what a Frontend API
-// host looks like, and nothing that could change a URL built from it.
+// isHostName accepts a DNS name with an optional numeric port: what a
+// Frontend API host looks like, and nothing that could change a URL built
+// from it or fail to parse as one later.
 func isHostName(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false
 	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !isWordChar(c) && c != '.' && c != ':' || c == '_' {
+	name, port, hasPort := strings.Cut(h, ":")
+	if name == "" || hasPort && !isPort(port) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isWordChar(c) && c != '.' || c == '_' {
 			return false
 		}
 	}
 	return true
+}
+
+// isPort reports whether p is a TCP port number, 1 to 65535.
+func isPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && p[0] != '+' && p[0] != '-'
 }
 
 // sessionCookieSuffix is what Clerk appends to "__session_" so that several
