@@ -219,10 +219,22 @@ func (c *renderContext) term(t string) any {
 	case "false":
 		return false
 	}
-	if _, err := strconv.ParseFloat(t, 64); err == nil {
+	if isJSONNumber(t) {
 		return json.Number(t)
 	}
 	return c.resolve(strings.Split(t, "."))
+}
+
+// isJSONNumber reports whether t is a number literal as JSON writes one.
+// strconv.ParseFloat also takes "00", "+1", ".5", "1_0", "0x1p4" and
+// "Inf", which would make the claims unencodable; such terms are read as
+// paths instead, and an unknown path is null.
+func isJSONNumber(t string) bool {
+	if t == "" || (t[0] != '-' && (t[0] < '0' || t[0] > '9')) || !json.Valid([]byte(t)) {
+		return false
+	}
+	_, err := strconv.ParseFloat(t, 64)
+	return err == nil
 }
 
 // resolve looks up a shortcode path; anything unknown is null.
