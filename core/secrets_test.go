@@ -270,7 +270,19 @@ func secretGetTokenPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 		}
 		w.show("getToken error", err)
 		logger.Error("service log", "err", err)
+		// The answer the adapters' token handlers send, and their log.
+		resp := clerk.NewTokenResponse(context.Background(), logger, nil, err)
+		w.show("token response", string(resp.Body), resp)
 	}
+	// getToken for a request whose token was refused.
+	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, rsaKey(t, 1))), clerk.WithAuthClock(clock.Now))
+	refused := a.Authenticate(context.Background(), bearer(minted))
+	_, err = client.GetTokenFor(context.Background(), refused, "")
+	if !errors.Is(err, clerk.ErrUnauthenticated) {
+		t.Errorf("GetTokenFor a refused token: %v", err)
+	}
+	resp := clerk.NewTokenResponse(context.Background(), logger, nil, err)
+	w.show("signed-out getToken", err, refused, string(resp.Body), resp)
 }
 
 func secretConfigPaths(t *testing.T, w *secretWatch) {
@@ -386,7 +398,7 @@ func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 		{static, mint(t, other, sessionHeader(testKID), withClaim(sessionClaimsAt(now), "jti", claimMarker)), clerk.ReasonTokenInvalidSignature},
 		{static, with(func(_, c map[string]any) { c["exp"] = "tomorrow" }), clerk.ReasonTokenVerificationFailed},
 		{static, with(func(_, c map[string]any) { delete(c, "sub") }), clerk.ReasonTokenVerificationFailed},
-		{static, with(func(_, c map[string]any) { c["iss"] = "https://" + claimMarker + ".example" }), clerk.ReasonTokenIssuerMismatch},
+		{static, with(func(_, c map[string]any) { c["iss"] = "https://" + claimMarker + ".example" }), clerk.ReasonTokenInvalidIssuer},
 		{static, with(func(_, c map[string]any) { c["azp"] = "https://" + claimMarker + ".example" }), clerk.ReasonTokenInvalidAuthorizedParties},
 		{static, with(func(_, c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() }), clerk.ReasonTokenExpired},
 		{static, with(func(_, c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() }), clerk.ReasonTokenNotActiveYet},
