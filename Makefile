@@ -18,7 +18,7 @@ ROUNDS ?= 6
 # `make fuzz FUZZTIME=5m`.
 FUZZTIME ?= 3s
 
-.PHONY: test vet race redis-test fuzz-smoke fuzz fmt-check lint bench bench-core interop
+.PHONY: test vet race redis-test fuzz-smoke fuzz fmt-check lint bench bench-core interop load load-ci wrk
 
 ## test: every test: vet, every module's tests under the race detector, a
 ## short run of every fuzz target, and the interoperability checks against
@@ -73,3 +73,24 @@ $(BENCHSTAT):
 ## Node.js >= 20; the tests build and stop the Go commands themselves.
 interop:
 	cd interop && npm ci --no-audit --no-fund && npm test
+
+## load: an example server (offline) under wrk over loopback, 60 s for each
+## of get-token with the cache off, with it on, and authentication only;
+## prints requests/s, p50/p99 latency, non-2xx answers and the server's
+## RSS at 10 s and at the end (about 3.5 minutes). See scripts/load.sh for
+## the settings.
+load: wrk
+	LOAD_SECONDS=60 LOAD_RSS_AT=10 scripts/load.sh
+
+## load-ci: the same for 10 s each; fails on any non-2xx answer or socket
+## error, or if the server's RSS grows by more than 16 MiB between 3 s and
+## the end of a run.
+load-ci: wrk
+	LOAD_SECONDS=10 LOAD_RSS_AT=3 LOAD_CHECK=1 LOAD_MAX_RSS_GROWTH_KB=16384 scripts/load.sh
+
+## wrk: installs the HTTP benchmarking tool from Debian's packages if it is
+## missing.
+wrk:
+	@command -v wrk >/dev/null || { \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk; }
