@@ -54,7 +54,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # start_server CACHE_SIZE: starts the example offline on a free loopback
 # port and sets server_pid and base.
 start_server() {
-  env -u CLERK_SECRET_KEY -u CLERK_JWT_KEY -u CLERK_PUBLISHABLE_KEY -u CLERK_API_URL \
+  env -u CLERK_SECRET_KEY -u CLERK_JWT_KEY -u CLERK_PUBLISHABLE_KEY -u CLERK_API_URL -u REDIS_URL \
     PORT=0 TOKEN_CACHE_SIZE="$1" "$work/server" >"$work/banner" 2>/dev/null &
   server_pid=$!
   local port=""
