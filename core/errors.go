@@ -31,6 +31,10 @@ var (
 	ErrRateLimited = errors.New("clerk: rate limited")
 	// ErrServerError matches 5xx answers.
 	ErrServerError = errors.New("clerk: server error")
+	// ErrTransport matches failures below HTTP after every retry: refused
+	// or reset connections, truncated bodies. The underlying error (io.EOF,
+	// a *net.OpError, …) stays reachable with errors.As.
+	ErrTransport = errors.New("clerk: transport failure")
 	// ErrResponseTooLarge is returned when a response body exceeds the
 	// client's limit; the body is not parsed.
 	ErrResponseTooLarge = errors.New("clerk: response body too large")

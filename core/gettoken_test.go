@@ -182,6 +182,7 @@ func TestGetTokenErrors(t *testing.T) {
 		{
 			name:      "connection reset on every attempt",
 			replies:   []reply{resetReply, resetReply, resetReply, resetReply},
+			wantIs:    []error{clerk.ErrTransport},
 			wantCalls: 4,
 		},
 	}

@@ -165,6 +165,9 @@ type transportError struct {
 func (e *transportError) Error() string { return "clerk: " + e.op + ": " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
+// Is makes every transportError match ErrTransport.
+func (e *transportError) Is(target error) bool { return target == ErrTransport }
+
 // readLimited reads the whole body up to limit bytes. A longer body yields
 // what was read and ErrResponseTooLarge.
 func readLimited(resp *http.Response, limit int64) ([]byte, error) {
