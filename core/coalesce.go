@@ -26,7 +26,7 @@ type tokenReuse struct {
 // flight is one Backend API call that every caller asking for the same key
 // meanwhile waits on.
 type flight struct {
-	done    chan struct{} // closed when token and err are set
+	done    chan struct{} // made when a follower joins; closed once token and err are set
 	token   *Token
 	err     error
 	lastErr error              // the latest failed attempt, guarded by tokenReuse.mu
@@ -75,19 +75,22 @@ func (c *Client) TokenStats() TokenStats {
 // ends (its deadline and the client's timeout bound that). A waiter whose
 // leader ran out of time, while the waiter still has some, tries again
 // rather than inherit someone else's deadline.
-func (c *Client) shared(ctx context.Context, key TokenKey, path string, body []byte, bypassCache bool) (*Token, error) {
+func (c *Client) shared(ctx context.Context, key TokenKey, target string, body []byte, bypassCache bool) (*Token, error) {
 	r := c.reuse
 	for {
 		r.mu.Lock()
 		f, joined := r.flights[key]
 		if !joined {
 			callCtx, cancel := c.detach(ctx)
-			f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel, bypassCache: bypassCache}
+			f = &flight{waiters: 1, cancel: cancel, bypassCache: bypassCache}
 			r.flights[key] = f
 			r.mu.Unlock()
-			return c.lead(ctx, callCtx, f, key, path, body)
+			return c.lead(ctx, callCtx, f, key, target, body)
 		}
 		f.waiters++
+		if f.done == nil {
+			f.done = make(chan struct{}) // only a follower waits: the lone caller needs none
+		}
 		r.mu.Unlock()
 		r.coalesced.Add(1)
 		if tok, err, again := c.follow(ctx, f, key); !again {
@@ -97,9 +100,13 @@ func (c *Client) shared(ctx context.Context, key TokenKey, path string, body []b
 }
 
 // lead performs the shared request on the leader's goroutine.
-func (c *Client) lead(ctx, callCtx context.Context, f *flight, key TokenKey, path string, body []byte) (*Token, error) {
+func (c *Client) lead(ctx, callCtx context.Context, f *flight, key TokenKey, target string, body []byte) (*Token, error) {
+	if ctx.Done() == nil { // a context that cannot end needs no watching
+		c.fly(callCtx, f, key, target, body)
+		return f.token, f.err
+	}
 	stop := context.AfterFunc(ctx, func() { c.leave(f, key) })
-	c.fly(callCtx, f, key, path, body)
+	c.fly(callCtx, f, key, target, body)
 	if !stop() { // ctx ended while the request ran: the leader had left
 		return nil, c.gaveUp(ctx, f)
 	}
@@ -166,7 +173,10 @@ func (f *flight) result() (*Token, error) {
 // detach derives the shared call's context: ctx's values, the earlier of
 // ctx's deadline and the client's timeout, and a cancel of its own.
 func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	base := context.WithoutCancel(ctx)
+	base := ctx
+	if ctx.Done() != nil {
+		base = context.WithoutCancel(ctx)
+	}
 	deadline, ok := ctx.Deadline()
 	if c.timeout > 0 {
 		if limit := time.Now().Add(c.timeout); !ok || limit.Before(deadline) {
@@ -182,7 +192,7 @@ func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFun
 // fly performs the shared request, stores a fresh result in the cache and
 // wakes the waiters. With a cache shared between processes it first lets
 // another process that is already minting the same token finish.
-func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, path string, body []byte) {
+func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string, body []byte) {
 	r := c.reuse
 	generation := r.invalidations.Load()
 	var tok *Token
@@ -196,7 +206,7 @@ func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, path string, 
 	}
 	if tok == nil && err == nil {
 		r.upstream.Add(1)
-		tok, err = c.mint(ctx, path, body, func(attemptErr error) {
+		tok, err = c.mint(ctx, target, body, func(attemptErr error) {
 			r.mu.Lock()
 			f.lastErr = attemptErr
 			r.mu.Unlock()
@@ -212,8 +222,11 @@ func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, path string, 
 	if r.flights[key] == f {
 		delete(r.flights, key)
 	}
+	done := f.done // no follower can join from here on
 	r.mu.Unlock()
-	close(f.done)
+	if done != nil {
+		close(done)
+	}
 }
 
 // store caches tok unless the session was invalidated while it was being

@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -53,11 +52,6 @@ func WithExpiresInSeconds(n int) TokenOption {
 	return func(r *tokenRequest) { r.expiresInSeconds = n }
 }
 
-// tokenResponse is the 200 answer: {"object":"token","jwt":"…"}.
-type tokenResponse struct {
-	JWT string `json:"jwt"`
-}
-
 // GetToken mints a JWT for the session: from the named JWT template, or a
 // plain session token when template is "". It is sessions.getToken of
 // Clerk's SDKs, with input checks, typed errors and retries.
@@ -73,7 +67,7 @@ func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts 
 			opt(&req)
 		}
 	}
-	path, err := tokenPath(sessionID, template)
+	target, err := tokenURL(c.baseURL, sessionID, template)
 	if err != nil {
 		return nil, err
 	}
@@ -94,38 +88,58 @@ func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts 
 		}
 		c.reuse.misses.Add(1)
 	}
-	return c.shared(ctx, key, path, body, req.bypassCache)
+	return c.shared(ctx, key, target, body, req.bypassCache)
 }
 
 // mint sends the token request and decodes the answer.
-func (c *Client) mint(ctx context.Context, path string, body []byte, observe func(error)) (*Token, error) {
-	respBody, err := c.callObserved(ctx, http.MethodPost, path, body, observe)
+func (c *Client) mint(ctx context.Context, target string, body []byte, observe func(error)) (*Token, error) {
+	respBody, err := c.callObserved(ctx, http.MethodPost, target, body, observe)
 	if err != nil {
 		return nil, err
 	}
-	var resp tokenResponse
-	if err := json.Unmarshal(respBody, &resp); err != nil {
-		return nil, fmt.Errorf("%w: token answer is not JSON", ErrInvalidResponse)
+	jwt, err := decodeTokenAnswer(respBody)
+	if err != nil {
+		return nil, err
 	}
-	if strings.Count(resp.JWT, ".") != 2 {
-		return nil, fmt.Errorf("%w: token answer holds no JWT", ErrInvalidResponse)
-	}
-	return &Token{JWT: resp.JWT}, nil
+	return &Token{JWT: jwt}, nil
 }
 
-// tokenPath builds /sessions/{id}/tokens[/{template}] from checked, escaped
-// segments.
-func tokenPath(sessionID, template string) (string, error) {
+// decodeTokenAnswer reads the JWT out of {"object":"token","jwt":"…"} with
+// the strict scanner the verifier uses: one copy of the body, no map, and a
+// duplicate "jwt" member is refused instead of resolved by whichever parser
+// reads last.
+func decodeTokenAnswer(body []byte) (string, error) {
+	sc := jsonScanner{s: string(body)}
+	var jwt string
+	err := sc.object(1, func(name string) error {
+		kind, raw, err := sc.next(1)
+		if err == nil && name == "jwt" && !readString(kind, raw, &jwt) {
+			err = errJSONSyntax
+		}
+		return err
+	})
+	switch {
+	case err != nil || !sc.atEnd():
+		return "", fmt.Errorf("%w: token answer is not a JSON object", ErrInvalidResponse)
+	case strings.Count(jwt, ".") != 2:
+		return "", fmt.Errorf("%w: token answer holds no JWT", ErrInvalidResponse)
+	}
+	return jwt, nil
+}
+
+// tokenURL builds {base}/sessions/{id}/tokens[/{template}] from checked,
+// escaped segments, in one allocation.
+func tokenURL(base, sessionID, template string) (string, error) {
 	sid, err := pathSegment("session ID", sessionID)
 	if err != nil {
 		return "", err
 	}
 	if template == "" {
-		return "/sessions/" + sid + "/tokens", nil
+		return base + "/sessions/" + sid + "/tokens", nil
 	}
 	tpl, err := pathSegment("template", template)
 	if err != nil {
 		return "", err
 	}
-	return "/sessions/" + sid + "/tokens/" + tpl, nil
+	return base + "/sessions/" + sid + "/tokens/" + tpl, nil
 }

@@ -175,6 +175,16 @@ func TestGetTokenErrors(t *testing.T) {
 			wantIs:  []error{clerk.ErrInvalidResponse}, wantCalls: 1,
 		},
 		{
+			name:    "200 with two jwt members",
+			replies: []reply{statusReply(200, `{"jwt":"a.b.c","jwt":"d.e.f"}`)},
+			wantIs:  []error{clerk.ErrInvalidResponse}, wantCalls: 1,
+		},
+		{
+			name:    "200 with trailing data",
+			replies: []reply{statusReply(200, `{"jwt":"a.b.c"} {}`)},
+			wantIs:  []error{clerk.ErrInvalidResponse}, wantCalls: 1,
+		},
+		{
 			name:    "200 that is not JSON",
 			replies: []reply{statusReply(200, `<html>`)},
 			wantIs:  []error{clerk.ErrInvalidResponse}, wantCalls: 1,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -17,13 +18,13 @@ import (
 // returns the body of the first 2xx answer. path is relative to
 // {apiURL}/{version} and already escaped.
 func (c *Client) call(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	return c.callObserved(ctx, method, path, body, nil)
+	return c.callObserved(ctx, method, c.baseURL+path, body, nil)
 }
 
-// callObserved is call that also reports each failed attempt that will be
+// callObserved is call, given the whole URL, that also reports each failed attempt that will be
 // retried to observe, so that callers waiting on a shared call can give
 // the real cause when they stop waiting.
-func (c *Client) callObserved(ctx context.Context, method, path string, body []byte, observe func(error)) ([]byte, error) {
+func (c *Client) callObserved(ctx context.Context, method, target string, body []byte, observe func(error)) ([]byte, error) {
 	if c.timeout > 0 {
 		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
 			var cancel context.CancelFunc
@@ -31,7 +32,6 @@ func (c *Client) callObserved(ctx context.Context, method, path string, body []b
 			defer cancel()
 		}
 	}
-	target := c.baseURL + path
 	for attempt := 1; ; attempt++ {
 		respBody, err := c.attempt(ctx, method, target, body)
 		if err == nil {
@@ -45,7 +45,7 @@ func (c *Client) callObserved(ctx context.Context, method, path string, body []b
 			observe(err)
 		}
 		if c.logger != nil {
-			c.logRetry(ctx, method, path, attempt, wait, err)
+			c.logRetry(ctx, method, strings.TrimPrefix(target, c.baseURL), attempt, wait, err)
 		}
 		if wait > 0 {
 			timer := time.NewTimer(wait)
