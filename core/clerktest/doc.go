@@ -22,7 +22,8 @@
 //   - HTTP (handlers.go, errors.go): GET /v1/jwks (secret key required),
 //     GET /.well-known/jwks.json (public), POST /v1/sessions/{id}/tokens and
 //     POST /v1/sessions/{id}/tokens/{template}. Every error is a ClerkErrors
-//     body with a fresh clerk_trace_id.
+//     body with a fresh clerk_trace_id. A Clerk-API-Version header that is
+//     not one YYYY-MM-DD date is refused with 400 api_version_invalid.
 //   - Faults and observation (faults.go, observe.go): FailNext, RateLimitNext,
 //     DropNext and SetLatency, optionally scoped to an endpoint, and request
 //     counters plus the last request, for wire-level assertions.

@@ -61,6 +61,14 @@ func errSecretKeyInvalid() apiError {
 	}
 }
 
+func errAPIVersionInvalid() apiError {
+	return apiError{
+		Code:        "api_version_invalid",
+		Message:     "Invalid API version",
+		LongMessage: "The Clerk-API-Version header must be a date such as 2026-05-12.",
+	}
+}
+
 func errNotFound(long string) apiError {
 	return apiError{Code: "resource_not_found", Message: "not found", LongMessage: long}
 }

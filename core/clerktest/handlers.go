@@ -102,6 +102,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(sw, status, e)
 			return
 		}
+		if !validAPIVersion(r.Header.Values("Clerk-API-Version")) {
+			s.writeError(sw, http.StatusBadRequest, errAPIVersionInvalid())
+			return
+		}
 	}
 	switch rt.endpoint {
 	case EndpointJWKS, EndpointPublicJWKS:
@@ -130,6 +134,22 @@ func (s *Server) authenticate(r *http.Request) (int, apiError, bool) {
 		return http.StatusUnauthorized, errSecretKeyInvalid(), false
 	}
 	return 0, apiError{}, true
+}
+
+// validAPIVersion accepts what Clerk does for the dated API version: no
+// header (the instance's default applies) or one YYYY-MM-DD date. Clerk also
+// refuses dates it never published; the emulator cannot know that list, so
+// it refuses only what is not a date, enough for a client to test its
+// handling of api_version_invalid.
+func validAPIVersion(values []string) bool {
+	switch len(values) {
+	case 0:
+		return true
+	case 1:
+		_, err := time.Parse(time.DateOnly, values[0])
+		return err == nil
+	}
+	return false
 }
 
 // handleToken serves both token endpoints.
