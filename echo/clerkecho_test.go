@@ -53,49 +53,6 @@ func serve(h http.Handler, path string, header http.Header) *httptest.ResponseRe
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
-func TestMiddleware(t *testing.T) {
-	r := newRig(t)
-	valid := r.SessionToken(t)
-	cases := []struct {
-		name        string
-		header      http.Header
-		whoami      string
-		private     int
-		wantReason  string
-		privateBody string
-	}{
-		{"bearer header", bearer(valid), "true true user_1 ", 200, "", "hello user_1"},
-		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
-		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
-		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", unauthorized},
-		{"expired", bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", unauthorized},
-		{"bad signature", bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", unauthorized},
-		{"garbage", bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", unauthorized},
-	}
-	plain, debug := r.router(), r.router(clerkecho.WithReasonHeader())
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			w := serve(plain, "/whoami", c.header)
-			if w.Code != 200 || w.Body.String() != c.whoami {
-				t.Fatalf("whoami: %d %q, want %q", w.Code, w.Body, c.whoami)
-			}
-			if h := w.Header().Get(clerk.ReasonHeader); h != "" {
-				t.Fatalf("reason header without the option: %q", h)
-			}
-			w = serve(debug, "/api/private", c.header)
-			if w.Code != c.private || w.Body.String() != c.privateBody {
-				t.Fatalf("private: %d %q", w.Code, w.Body)
-			}
-			if h := w.Header().Get(clerk.ReasonHeader); h != c.wantReason {
-				t.Fatalf("reason header %q, want %q", h, c.wantReason)
-			}
-			if c.private == 401 && w.Header().Get("Content-Type") != "application/json" {
-				t.Fatalf("Content-Type %q", w.Header().Get("Content-Type"))
-			}
-		})
-	}
-}
-
 func TestRequireAuthCustomErrorHandler(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
@@ -243,15 +200,30 @@ func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
 	}
 }
 
+func TestMiddleware(t *testing.T)              { adaptertest.CheckMiddleware(t, suiteRouter) }
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
 
-// suiteRouter serves the shared adapter suite through this package's router.
-func suiteRouter(r *adaptertest.Rig) adaptertest.Serve {
-	e := (&rig{r}).router()
+// suiteRouter serves the shared adapter suite through this package's
+// router, with this package's ErrorHandler.
+func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {
+	var opts []clerkecho.Option
+	if reasonHeader {
+		opts = append(opts, clerkecho.WithReasonHeader())
+	}
+	e := (&rig{r}).router(opts...)
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
 	return func(path string, header http.Header) (adaptertest.Response, error) {
 		w := serve(e, path, header)
 		return adaptertest.Response{Status: w.Code, Header: w.Header(), Body: w.Body.String()}, nil
+	}
+}
+
+func TestRequireAuthDefaultErrorHandler(t *testing.T) {
+	r := newRig(t)
+	w := serve(r.router(), "/api/private", nil)
+	if w.Code != 401 || w.Body.String() != unauthorized || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %q %q", w.Code, w.Body, w.Header().Get("Content-Type"))
 	}
 }

@@ -26,12 +26,16 @@ type Serve func(path string, header http.Header) (Response, error)
 
 // Router builds an adapter's router for a rig. The router serves:
 //
-//	GET /api/private       Middleware, then RequireAuth, then "hello <user id>"
+//	GET /whoami            "<GetAuth's ok> <whether the request's context.Context holds the same Auth> <user id> <reason>"
+//	GET /api/private       RequireAuth, then "hello <user id>"
 //	GET /token             TokenHandler("test")
 //	GET /token/{template}  TokenHandler(template)
 //
-// with Middleware given rig.Client and rig.Logger.
-type Router func(r *Rig) Serve
+// behind Middleware given rig.Client, rig.Logger and, when reasonHeader is
+// set, WithReasonHeader. Its error handler renders RequireAuth's refusal as
+// {"message":"Unauthorized"} (the adapter's own ErrorHandler, where the
+// framework needs one).
+type Router func(r *Rig, reasonHeader bool) Serve
 
 // Bearer is an Authorization header carrying token.
 func Bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
@@ -45,12 +49,59 @@ func get(tb testing.TB, serve Serve, path string, header http.Header) Response {
 	return res
 }
 
+// CheckMiddleware checks what Middleware attaches and RequireAuth refuses:
+// the Bearer header, the __session cookie, a non-Bearer scheme falling back
+// to the cookie, and signed-out requests with Clerk's reasons, never
+// rejected by Middleware itself; the reason header only when asked for.
+func CheckMiddleware(t *testing.T, router Router) {
+	r := NewRig(t)
+	valid := r.SessionToken(t)
+	cases := []struct {
+		name    string
+		header  http.Header
+		whoami  string
+		private int
+		reason  string
+		body    string
+	}{
+		{"bearer header", Bearer(valid), "true true user_1 ", 200, "", "hello user_1"},
+		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
+		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
+		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", clerk.UnauthorizedJSON},
+		{"expired", Bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", clerk.UnauthorizedJSON},
+		{"bad signature", Bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", clerk.UnauthorizedJSON},
+		{"garbage", Bearer("x.y.z"), "true true  token-invalid", 401, "token-invalid", clerk.UnauthorizedJSON},
+	}
+	plain, debug := router(r, false), router(r, true)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := get(t, plain, "/whoami", c.header)
+			if res.Status != http.StatusOK || res.Body != c.whoami {
+				t.Fatalf("whoami: %d %q, want %q", res.Status, res.Body, c.whoami)
+			}
+			if h := res.Header.Get(clerk.ReasonHeader); h != "" {
+				t.Fatalf("reason header without the option: %q", h)
+			}
+			res = get(t, debug, "/api/private", c.header)
+			if res.Status != c.private || res.Body != c.body {
+				t.Fatalf("private: %d %q, want %d %q", res.Status, res.Body, c.private, c.body)
+			}
+			if h := res.Header.Get(clerk.ReasonHeader); h != c.reason {
+				t.Fatalf("reason header %q, want %q", h, c.reason)
+			}
+			if ct := res.Header.Get("Content-Type"); c.private == http.StatusUnauthorized && !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("Content-Type %q", ct)
+			}
+		})
+	}
+}
+
 // CheckTokenHandler checks TokenHandler's answers byte for byte: a template
 // token for a signed-in request, 401 {"message":"Unauthorized"} without a
 // single request to Clerk for a signed-out one.
 func CheckTokenHandler(t *testing.T, router Router) {
 	r := NewRig(t)
-	serve := router(r)
+	serve := router(r, false)
 	res := get(t, serve, "/token", Bearer(r.SessionToken(t)))
 	if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("signed in: %d %v", res.Status, res.Header)
@@ -91,7 +142,7 @@ func CheckClerkErrors(t *testing.T, router Router) {
 			if c.fault != nil {
 				c.fault(r.Server)
 			}
-			res := get(t, router(r), c.path, Bearer(token))
+			res := get(t, router(r, false), c.path, Bearer(token))
 			if res.Status != c.wantStatus || res.Body != c.wantBody || res.Header.Get("Retry-After") != c.wantRetry {
 				t.Fatalf("got %d %q Retry-After %q", res.Status, res.Body, res.Header.Get("Retry-After"))
 			}
@@ -108,7 +159,7 @@ func CheckClerkErrors(t *testing.T, router Router) {
 // requests must succeed alongside.
 func CheckConcurrency(t *testing.T, router Router) {
 	r := NewRig(t)
-	serve := router(r)
+	serve := router(r, false)
 	const users = 8
 	tokens := make([]string, users)
 	for i := range tokens {
