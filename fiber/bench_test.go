@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	clerkfiber "github.com/clerkkit/clerkkit/fiber"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -38,13 +39,10 @@ func BenchmarkAuth(b *testing.B) {
 		})
 		b.Run("fiber/"+mode.name, func(b *testing.B) { runFiber(b, app, token, &seen) })
 
-		core := clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			auth, _ := clerk.AuthFromContext(r.Context())
-			seen = auth.UserID() != ""
-		})))
+		core := adaptertest.CoreMiddleware(r.Rig, &seen)
 		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
-		b.Run("nethttp/"+mode.name, func(b *testing.B) { runNetHTTP(b, core, req, &seen) })
+		b.Run("nethttp/"+mode.name, func(b *testing.B) { adaptertest.BenchHandler(b, core, req, &seen) })
 	}
 
 	var seen bool
@@ -71,22 +69,3 @@ func runFiber(b *testing.B, app *fiber.App, token string, seen *bool) {
 		}
 	}
 }
-
-func runNetHTTP(b *testing.B, h http.Handler, req *http.Request, seen *bool) {
-	w := discardWriter{header: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		*seen = false
-		h.ServeHTTP(w, req)
-		if !*seen {
-			b.Fatal("the handler did not see the user")
-		}
-	}
-}
-
-// discardWriter keeps the ResponseWriter's own costs out of the figures.
-type discardWriter struct{ header http.Header }
-
-func (w discardWriter) Header() http.Header         { return w.header }
-func (w discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w discardWriter) WriteHeader(int)             {}

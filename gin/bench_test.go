@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	clerkgin "github.com/clerkkit/clerkkit/gin"
 	"github.com/gin-gonic/gin"
 )
@@ -35,37 +36,15 @@ func BenchmarkAuth(b *testing.B) {
 			auth, _ := clerkgin.GetAuth(c)
 			seen = auth.UserID() != ""
 		})
-		b.Run("gin/"+mode.name, func(b *testing.B) { run(b, e, req, &seen) })
+		b.Run("gin/"+mode.name, func(b *testing.B) { adaptertest.BenchHandler(b, e, req, &seen) })
 
-		core := clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			auth, _ := clerk.AuthFromContext(r.Context())
-			seen = auth.UserID() != ""
-		})))
-		b.Run("nethttp/"+mode.name, func(b *testing.B) { run(b, core, req, &seen) })
+		core := adaptertest.CoreMiddleware(r.Rig, &seen)
+		b.Run("nethttp/"+mode.name, func(b *testing.B) { adaptertest.BenchHandler(b, core, req, &seen) })
 	}
 
 	var seen bool
 	bare := gin.New()
 	bare.Group("/api").GET("/private", func(*gin.Context) { seen = true })
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
-	b.Run("gin-without-auth", func(b *testing.B) { run(b, bare, req, &seen) })
+	b.Run("gin-without-auth", func(b *testing.B) { adaptertest.BenchHandler(b, bare, req, &seen) })
 }
-
-func run(b *testing.B, h http.Handler, req *http.Request, seen *bool) {
-	w := discardWriter{header: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		*seen = false
-		h.ServeHTTP(w, req)
-		if !*seen {
-			b.Fatal("the handler did not see the user")
-		}
-	}
-}
-
-// discardWriter keeps the ResponseWriter's own costs out of the figures.
-type discardWriter struct{ header http.Header }
-
-func (w discardWriter) Header() http.Header         { return w.header }
-func (w discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w discardWriter) WriteHeader(int)             {}
