@@ -80,7 +80,11 @@ func (c *Client) shared(ctx context.Context, key TokenKey, target string, body [
 	for {
 		r.mu.Lock()
 		f, joined := r.flights[key]
-		if !joined {
+		// WithoutCache promises a token minted for this call: joining a
+		// request that began earlier could hand back a token from before a
+		// template change or a sign-out. The new flight takes the key, so
+		// callers arriving later join the newest request.
+		if !joined || bypassCache {
 			callCtx, cancel := c.detach(ctx)
 			f = &flight{waiters: 1, cancel: cancel, bypassCache: bypassCache}
 			r.flights[key] = f
@@ -195,6 +199,7 @@ func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFun
 func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string, body []byte) {
 	r := c.reuse
 	generation := r.invalidations.Load()
+	save := c.beginMint(ctx, key)
 	var tok *Token
 	var err error
 	release := func() {}
@@ -211,8 +216,8 @@ func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string
 			f.lastErr = attemptErr
 			r.mu.Unlock()
 		})
-		if err == nil && c.tokenCache != nil {
-			c.store(ctx, key, tok, generation)
+		if err == nil && save != nil {
+			c.store(ctx, key, tok, generation, save)
 		}
 	}
 	release()
@@ -229,9 +234,23 @@ func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string
 	}
 }
 
-// store caches tok unless the session was invalidated while it was being
+// beginMint returns how a token minted from now on is to be stored: by the
+// cache's own function when it tracks mints (it then sees the session's
+// sign-out state as it is now), else by Set. nil means no cache.
+func (c *Client) beginMint(ctx context.Context, key TokenKey) func(context.Context, *Token, time.Time) {
+	switch cache := c.tokenCache.(type) {
+	case nil:
+		return nil
+	case TokenMintTracker:
+		return cache.BeginMint(ctx, key)
+	default:
+		return func(ctx context.Context, tok *Token, freshUntil time.Time) { cache.Set(ctx, key, tok, freshUntil) }
+	}
+}
+
+// store caches tok unless a session was invalidated while it was being
 // minted; an invalidation racing with the store is applied again after it.
-func (c *Client) store(ctx context.Context, key TokenKey, tok *Token, generation uint64) {
+func (c *Client) store(ctx context.Context, key TokenKey, tok *Token, generation uint64, save func(context.Context, *Token, time.Time)) {
 	iat, exp, err := tok.Times()
 	if err != nil {
 		return // a token without times cannot be judged fresh: never reuse it
@@ -240,7 +259,7 @@ func (c *Client) store(ctx context.Context, key TokenKey, tok *Token, generation
 	if r.invalidations.Load() != generation {
 		return
 	}
-	c.tokenCache.Set(ctx, key, tok, c.freshness.freshUntil(iat, exp))
+	save(ctx, tok, c.freshness.freshUntil(iat, exp))
 	if r.invalidations.Load() != generation {
 		c.tokenCache.InvalidateSession(ctx, key.SessionID)
 	}

@@ -19,6 +19,18 @@ type TokenMintLocker interface {
 	LockMint(ctx context.Context, key TokenKey, ttl time.Duration) (unlock func(), ok bool, err error)
 }
 
+// A TokenMintTracker is a TokenCache that must see each mint begin, so that
+// a token minted across a sign-out is never stored. The Client calls
+// BeginMint before it asks Clerk (or another process) for key's token, and
+// stores that token, if at all, through the function BeginMint returned
+// instead of Set. A cache shared between processes reads the session's
+// sign-out state in BeginMint and stores only while it is unchanged: a
+// sign-out on any replica during the mint then keeps the token out. The
+// returned function may be called once or not at all.
+type TokenMintTracker interface {
+	BeginMint(ctx context.Context, key TokenKey) (store func(ctx context.Context, token *Token, freshUntil time.Time))
+}
+
 // Defaults of the cross-process mint lock.
 const (
 	// DefaultMintLockTTL bounds how long a replica that claimed a mint and

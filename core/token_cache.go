@@ -90,10 +90,21 @@ func WithoutCache() TokenOption {
 }
 
 // InvalidateSession forgets every cached token of the session, for example
-// when the user signs out. Tokens being minted at that moment are not
-// stored either.
+// when the user signs out. It is final for this Client: a GetToken that
+// starts after it returns never receives a token minted or cached before
+// it. Requests already in flight for the session finish for the callers
+// that were waiting, but their tokens are not stored, and later callers
+// start a request of their own.
 func (c *Client) InvalidateSession(ctx context.Context, sessionID string) {
-	c.reuse.invalidations.Add(1)
+	r := c.reuse
+	r.invalidations.Add(1)
+	r.mu.Lock()
+	for key := range r.flights {
+		if key.SessionID == sessionID {
+			delete(r.flights, key)
+		}
+	}
+	r.mu.Unlock()
 	if c.tokenCache != nil {
 		c.tokenCache.InvalidateSession(ctx, sessionID)
 	}
