@@ -27,6 +27,10 @@ const (
 	// DefaultVerifiedTokenCacheSize is how many verified tokens are
 	// remembered so that a repeated token costs no RSA verification.
 	DefaultVerifiedTokenCacheSize = 4096
+	// DefaultVerifiedTokenMaxAge is how long a verified token is answered
+	// from the cache before it is verified again: a Clerk session token
+	// lives 60 seconds, so a real one is rarely verified twice.
+	DefaultVerifiedTokenMaxAge = time.Minute
 )
 
 // An AuthOption configures an Authenticator. Options validate their
@@ -54,6 +58,7 @@ type authSettings struct {
 	jwksTTL       time.Duration
 	unknownKIDGap time.Duration
 	cacheSize     int
+	cacheMaxAge   time.Duration
 	logger        *slog.Logger
 }
 
@@ -65,6 +70,7 @@ func defaultAuthSettings() authSettings {
 		jwksTTL:       DefaultJWKSRefreshInterval,
 		unknownKIDGap: DefaultUnknownKIDRefetchInterval,
 		cacheSize:     DefaultVerifiedTokenCacheSize,
+		cacheMaxAge:   DefaultVerifiedTokenMaxAge,
 	}
 }
 
@@ -248,16 +254,33 @@ func WithUnknownKIDRefetchInterval(d time.Duration) AuthOption {
 }
 
 // WithVerifiedTokenCacheSize sets how many verified tokens are remembered
-// (default 4096); 0 disables the cache. Expiry is checked again on every
-// hit, so a cached token is never accepted past its exp; a key withdrawn
-// from the JWKS stops new tokens at once and cached ones when they expire
-// (a session token lives 60 seconds).
+// (default 4096); 0 disables the cache. A remembered token skips the RSA
+// verification, not the other checks: its exp, nbf and iat are checked
+// again on every hit. Its own exp does not bound the entry, since whoever
+// signed the token chose it; two things do. A hit is taken only while the
+// key that verified the token is still in the Authenticator's key set, so a
+// key withdrawn from the JWKS stops cached tokens as soon as the new set is
+// fetched; and an entry older than WithVerifiedTokenMaxAge is verified
+// afresh.
 func WithVerifiedTokenCacheSize(n int) AuthOption {
 	return func(s *authSettings) error {
 		if n < 0 || n > 1<<20 {
 			return configError("verified token cache size must be between 0 and 1048576")
 		}
 		s.cacheSize = n
+		return nil
+	}
+}
+
+// WithVerifiedTokenMaxAge sets how long a verified token is answered from
+// the cache before its signature is checked again (default 1 minute, the
+// lifetime of a Clerk session token), whatever the token's exp.
+func WithVerifiedTokenMaxAge(d time.Duration) AuthOption {
+	return func(s *authSettings) error {
+		if d < time.Second || d > time.Hour {
+			return configError("verified token max age must be between 1 second and 1 hour")
+		}
+		s.cacheMaxAge = d
 		return nil
 	}
 }

@@ -23,7 +23,10 @@ type Authenticator struct {
 	acceptPending  bool
 	maxTokenBytes  int
 	cache          *tokenCache // nil when disabled
-	logger         *slog.Logger
+	// cacheMaxAgeMillis bounds how long a cache entry is trusted
+	// without verifying the token again, whatever its exp says.
+	cacheMaxAgeMillis int64
+	logger            *slog.Logger
 }
 
 // Environment variables read by NewAuthenticatorFromEnv. CLERK_JWT_KEY is
@@ -115,6 +118,7 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 	}
 	if s.cacheSize > 0 {
 		a.cache = newTokenCache(s.cacheSize)
+		a.cacheMaxAgeMillis = s.cacheMaxAge.Milliseconds()
 	}
 	return a, nil
 }

@@ -130,6 +130,25 @@ func BenchmarkVerifyRepeated(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyRepeatedJWKS is VerifyRepeated with keys from a (warm)
+// JWKS cache: the hit also checks that its key is still in the set.
+func BenchmarkVerifyRepeatedJWKS(b *testing.B) {
+	key := rsaKey(b, 0)
+	srv := newJWKSServer(b, jwkFor(testKID, "RS256", &key.PublicKey))
+	a := newAuthenticator(b, clerk.WithBackendJWKS(backendClient(b, srv)))
+	token := benchToken(b, time.Now())
+	ctx := context.Background()
+	if _, err := a.VerifyToken(ctx, token); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.VerifyToken(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAuthenticateRepeated is VerifyRepeated through a TokenSource.
 func BenchmarkAuthenticateRepeated(b *testing.B) {
 	token := benchToken(b, time.Now())

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"crypto/rsa"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,9 @@ import (
 // let one instance's tokens verify on another).
 type keySource interface {
 	key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError)
+	// holds reports whether pub is still the key under kid: false once
+	// Clerk's key set no longer has it. It never calls Clerk.
+	holds(kid string, pub *rsa.PublicKey) bool
 }
 
 // staticKey is CLERK_JWT_KEY: one key, no network. Like Clerk's SDKs it
@@ -21,6 +25,8 @@ type keySource interface {
 type staticKey struct{ k verifyKey }
 
 func (s staticKey) key(context.Context, string, bool) (verifyKey, *AuthError) { return s.k, nil }
+
+func (s staticKey) holds(_ string, pub *rsa.PublicKey) bool { return pub == s.k.pub }
 
 // fetchTimeout bounds one key set fetch made on behalf of waiting requests
 // or in the background; the Client's own timeout and retries apply inside.
@@ -64,6 +70,15 @@ type keySet struct {
 type keyFetch struct {
 	done chan struct{}
 	err  error
+}
+
+func (c *jwksCache) holds(kid string, pub *rsa.PublicKey) bool {
+	set := c.current.Load()
+	if set == nil {
+		return false
+	}
+	k, ok := set.keys[kid]
+	return ok && k.pub == pub
 }
 
 func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError) {
@@ -159,6 +174,7 @@ func (c *jwksCache) refresh(ctx context.Context) error {
 	if err == nil {
 		var keys map[string]verifyKey
 		if keys, err = parseJWKS(body); err == nil {
+			keepUnchanged(keys, c.current.Load())
 			c.current.Store(&keySet{keys: keys, fetchedAt: c.now()})
 			return nil
 		}
@@ -168,4 +184,18 @@ func (c *jwksCache) refresh(ctx context.Context) error {
 			slog.String("error", err.Error()), slog.Bool("have_keys", c.current.Load() != nil))
 	}
 	return err
+}
+
+// keepUnchanged reuses the previous set's key values where a refresh brought
+// the same key under the same kid, so that verified-token cache entries,
+// which compare keys by identity, survive a refresh that changed nothing.
+func keepUnchanged(keys map[string]verifyKey, prev *keySet) {
+	if prev == nil {
+		return
+	}
+	for kid, k := range keys {
+		if old, ok := prev.keys[kid]; ok && old.alg == k.alg && old.pub.Equal(k.pub) {
+			keys[kid] = old
+		}
+	}
 }

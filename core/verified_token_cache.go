@@ -1,45 +1,65 @@
 package clerk
 
-import "sync"
+import (
+	"crypto/rsa"
+	"sync"
+)
 
 // tokenCache remembers verified tokens so a repeated token costs a map
 // lookup instead of an RSA verification. Only tokens that passed every check
-// enter, so an attacker cannot fill it, and the caller re-checks exp, nbf
-// and iat on every hit. It is keyed by the token itself: the strict decoder
-// gives every token exactly one spelling, and comparing whole strings rules
-// out collisions. When full, the oldest entry goes (first in, first out):
-// session tokens live a minute, so age is the right thing to evict by.
+// enter, so an attacker cannot fill it. It is keyed by the token itself: the
+// strict decoder gives every token exactly one spelling, and comparing whole
+// strings rules out collisions. When full, the oldest entry goes (first in,
+// first out): session tokens live a minute, so age is the right thing to
+// evict by.
+//
+// A hit is only as good as the key that verified it, and a token's exp is
+// chosen by whoever signed it. So each entry remembers its key and the time
+// it was verified, and verify takes a hit only while that key is still in
+// the Authenticator's key set and the entry is younger than the maximum age;
+// otherwise the token is verified afresh.
 type tokenCache struct {
 	mu      sync.RWMutex
-	entries map[string]*Auth
+	entries map[string]verifiedToken
 	order   []string // ring of keys in insertion order
 	next    int
 }
 
+// verifiedToken is one cache entry.
+type verifiedToken struct {
+	auth       *Auth
+	kid        string         // the kid the key was found under
+	key        *rsa.PublicKey // the key that verified the signature
+	verifiedAt int64          // Unix milliseconds
+}
+
 func newTokenCache(size int) *tokenCache {
 	return &tokenCache{
-		entries: make(map[string]*Auth, min(size, 1024)),
+		entries: make(map[string]verifiedToken, min(size, 1024)),
 		order:   make([]string, size),
 	}
 }
 
-func (c *tokenCache) get(token string) *Auth {
+func (c *tokenCache) get(token string) (verifiedToken, bool) {
 	c.mu.RLock()
-	auth := c.entries[token]
+	e, ok := c.entries[token]
 	c.mu.RUnlock()
-	return auth
+	return e, ok
 }
 
-func (c *tokenCache) put(token string, auth *Auth) {
+// put adds an entry, or replaces the entry of a token verified again
+// (after its key set changed or it reached the maximum age).
+func (c *tokenCache) put(token string, e verifiedToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[token]; ok {
+		c.entries[token] = e
 		return
 	}
 	if old := c.order[c.next]; old != "" {
 		delete(c.entries, old)
 	}
 	c.order[c.next] = token
-	c.entries[token] = auth
+	c.entries[token] = e
 	c.next = (c.next + 1) % len(c.order)
 }

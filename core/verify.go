@@ -24,7 +24,9 @@ const (
 // verify checks one token, in an order that matters: size before parsing,
 // form before keys, algorithm before any network call, signature before
 // any claim. A token seen before is answered from the verified-token cache
-// after its times are checked again.
+// after its times are checked again, while the key that verified it is
+// still in the key set and the entry is younger than the cache's maximum
+// age.
 func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthError) {
 	switch {
 	case token == "":
@@ -34,12 +36,15 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 	}
 	now := a.now()
 	if a.cache != nil {
-		if auth := a.cache.get(token); auth != nil {
-			if err := a.checkTimes(&auth.claims, now); err != nil {
+		if e, ok := a.cache.get(token); ok && now.UnixMilli()-e.verifiedAt < a.cacheMaxAgeMillis &&
+			a.keys.holds(e.kid, e.key) {
+			if err := a.checkTimes(&e.auth.claims, now); err != nil {
 				return nil, err
 			}
-			return a.admit(auth)
+			return a.admit(e.auth)
 		}
+		// Not cached, too old, or its key has left the key set: verify
+		// it as if it had never been seen.
 	}
 
 	// From here on parts of the token may be kept (in the Auth and the
@@ -68,7 +73,7 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 	}
 	auth := newAuth(token, p.payload, &p.claims)
 	if a.cache != nil {
-		a.cache.put(token, auth)
+		a.cache.put(token, verifiedToken{auth: auth, kid: p.header.kid, key: key.pub, verifiedAt: now.UnixMilli()})
 	}
 	return a.admit(auth)
 }
