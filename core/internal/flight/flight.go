@@ -1,0 +1,175 @@
+// Package flight coalesces concurrent calls that ask for the same thing
+// into one, as golang.org/x/sync/singleflight does, with the difference that
+// matters when the callers are HTTP requests: every caller can leave the
+// moment its context ends, the one that started the call included, and the
+// call is cancelled when its last caller has left.
+//
+// The work runs under a context that keeps the first caller's values but
+// not its cancellation, so one caller giving up never fails the others.
+// Deadlines are the work's own business (the work function derives them).
+package flight
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Group runs at most one call per key at a time. The zero value is ready to
+// use. It must not be copied after first use.
+type Group[K comparable, V any] struct {
+	mu    sync.Mutex
+	calls map[K]*call[V]
+}
+
+// Func is the work of one call. note records the latest failed attempt of
+// work that retries, so a caller that gives up can say what it was waiting
+// out; it is safe to call from the work's goroutine at any time.
+type Func[V any] func(ctx context.Context, note func(error)) (V, error)
+
+type call[V any] struct {
+	done    chan struct{} // closed once val and err are set
+	val     V
+	err     error
+	last    error // latest noted failure, guarded by Group.mu
+	waiters int   // callers still waiting, guarded by Group.mu
+	cancel  context.CancelFunc
+}
+
+// LeftError is the error of a caller whose context ended before the call
+// finished. It matches both the context's cause and, when the work noted
+// one, its latest failed attempt, with errors.Is and errors.As.
+type LeftError struct {
+	Cause error // context.Cause of the caller's context
+	Last  error // the latest failure the work noted, or nil
+}
+
+func (e *LeftError) Error() string {
+	if e.Last != nil {
+		return e.Last.Error() + " (gave up waiting to retry: " + e.Cause.Error() + ")"
+	}
+	return "gave up waiting: " + e.Cause.Error()
+}
+
+// Unwrap returns the cause and the latest failure.
+func (e *LeftError) Unwrap() []error {
+	if e.Last != nil {
+		return []error{e.Last, e.Cause}
+	}
+	return []error{e.Cause}
+}
+
+// ErrNotStarted is TryDo's answer when no call was in flight and allow
+// refused to start one.
+var ErrNotStarted = errors.New("flight: call not started")
+
+// Do returns the result of the call in flight for key, starting one with fn
+// when there is none. joined reports that the caller joined a call another
+// caller started.
+func (g *Group[K, V]) Do(ctx context.Context, key K, fn Func[V]) (v V, err error, joined bool) {
+	return g.do(ctx, key, fn, nil, false)
+}
+
+// DoFresh never joins: it starts a call of its own, which callers of Do
+// arriving later join instead of any call begun before. For "always fetch"
+// requests that must not receive a result older than themselves.
+func (g *Group[K, V]) DoFresh(ctx context.Context, key K, fn Func[V]) (V, error) {
+	v, err, _ := g.do(ctx, key, fn, nil, true)
+	return v, err
+}
+
+// TryDo joins the call in flight for key, or starts one with fn if allow,
+// called under the group's lock, returns true; otherwise it returns
+// ErrNotStarted. allow must be quick and must not call the Group.
+func (g *Group[K, V]) TryDo(ctx context.Context, key K, allow func() bool, fn Func[V]) (v V, err error, joined bool) {
+	return g.do(ctx, key, fn, allow, false)
+}
+
+// Forget unlists every call whose key matches, so that later callers start
+// calls of their own. Callers already waiting on them keep waiting.
+func (g *Group[K, V]) Forget(match func(K) bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for k := range g.calls {
+		if match(k) {
+			delete(g.calls, k)
+		}
+	}
+}
+
+// InFlight reports whether a call for key is running.
+func (g *Group[K, V]) InFlight(key K) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, ok := g.calls[key]
+	return ok
+}
+
+func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bool, fresh bool) (v V, err error, joined bool) {
+	g.mu.Lock()
+	c, joined := g.calls[key]
+	if fresh {
+		joined = false
+	}
+	if joined {
+		c.waiters++
+		g.mu.Unlock()
+		v, err = g.wait(ctx, key, c)
+		return v, err, true
+	}
+	if allow != nil && !allow() {
+		g.mu.Unlock()
+		return v, ErrNotStarted, false
+	}
+	if g.calls == nil {
+		g.calls = make(map[K]*call[V])
+	}
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c = &call[V]{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	g.calls[key] = c
+	g.mu.Unlock()
+
+	if ctx.Done() == nil {
+		// A caller that cannot leave may as well do the work itself:
+		// the common uncontended call then costs no goroutine.
+		g.run(workCtx, key, c, fn)
+		return c.val, c.err, false
+	}
+	go g.run(workCtx, key, c, fn)
+	v, err = g.wait(ctx, key, c)
+	return v, err, false
+}
+
+func (g *Group[K, V]) run(ctx context.Context, key K, c *call[V], fn Func[V]) {
+	defer c.cancel()
+	c.val, c.err = fn(ctx, func(err error) {
+		g.mu.Lock()
+		c.last = err
+		g.mu.Unlock()
+	})
+	g.mu.Lock()
+	if g.calls[key] == c {
+		delete(g.calls, key)
+	}
+	g.mu.Unlock()
+	close(c.done)
+}
+
+func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V]) (v V, err error) {
+	select {
+	case <-c.done:
+		return c.val, c.err
+	case <-ctx.Done():
+	}
+	g.mu.Lock()
+	c.waiters--
+	last := c.last
+	if c.waiters == 0 {
+		c.cancel()
+		if g.calls[key] == c {
+			delete(g.calls, key) // the next caller starts afresh
+		}
+	}
+	g.mu.Unlock()
+	return v, &LeftError{Cause: context.Cause(ctx), Last: last}
+}
