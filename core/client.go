@@ -64,7 +64,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		tokenCache:       s.tokenCache,
 		freshness:        s.freshness,
 		mintLockTTL:      s.mintLockTTL,
-		reuse:            &tokenReuse{flights: make(map[TokenKey]*flight)},
+		reuse:            &tokenReuse{},
 	}, nil
 }
 

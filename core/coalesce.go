@@ -4,37 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/flight"
 )
 
 // tokenReuse is the Client's shared-call table and counters. It sits behind
 // a pointer so that the Client stays free of locks that fmt or a careless
 // copy could trip over.
 type tokenReuse struct {
-	mu      sync.Mutex
-	flights map[TokenKey]*flight
+	flights flight.Group[TokenKey, *Token]
 
 	// invalidations counts InvalidateSession calls, so a token minted
 	// across a sign-out is not stored.
 	invalidations atomic.Uint64
 
-	hits, misses, coalesced, upstream atomic.Uint64
-}
-
-// flight is one Backend API call that every caller asking for the same key
-// meanwhile waits on.
-type flight struct {
-	done    chan struct{} // made when a follower joins; closed once token and err are set
-	token   *Token
-	err     error
-	lastErr error              // the latest failed attempt, guarded by tokenReuse.mu
-	waiters int                // callers still waiting, guarded by tokenReuse.mu
-	cancel  context.CancelFunc // stops the call once nobody waits
-	// bypassCache is the leader's WithoutCache: it mints even when another
-	// process is minting the same token.
-	bypassCache bool
+	hits, misses, upstream atomic.Uint64
 }
 
 // TokenStats are the Client's getToken counters since it was built, for
@@ -58,152 +44,82 @@ func (c *Client) TokenStats() TokenStats {
 	return TokenStats{
 		CacheHits:     r.hits.Load(),
 		CacheMisses:   r.misses.Load(),
-		Coalesced:     r.coalesced.Load(),
+		Coalesced:     r.flights.Joins(),
 		UpstreamCalls: r.upstream.Load(),
 	}
 }
 
-// shared returns the token for key, joining a call in flight for the same
-// key or making it. The first caller (the leader) sends the request on its
-// own goroutine, which keeps the common uncontended call free of a goroutine
-// hand-off; callers that arrive meanwhile wait for its result.
+// shared returns the token for key, joining a request in flight for the
+// same key or making one (see internal/flight: any caller may leave at
+// once, and the last to leave cancels the request).
 //
-// The request runs under a context that keeps the leader's values and
-// deadline but not its cancellation, so one caller giving up does not fail
-// the others; when the last caller gives up, the request is cancelled. A
-// leader that gives up while others still wait returns when the request
-// ends (its deadline and the client's timeout bound that). A waiter whose
-// leader ran out of time, while the waiter still has some, tries again
-// rather than inherit someone else's deadline.
+// The request is bounded by the deadline of the caller that started it and
+// by the client's timeout. A caller that joined it and outlives that
+// deadline asks again rather than inherit someone else's deadline.
 func (c *Client) shared(ctx context.Context, key TokenKey, target string, body []byte, bypassCache bool) (*Token, error) {
-	r := c.reuse
+	work := func(workCtx context.Context, note func(error)) (*Token, error) {
+		workCtx, cancel := c.bound(workCtx, ctx)
+		defer cancel()
+		return c.fly(workCtx, key, target, body, bypassCache, note)
+	}
 	for {
-		r.mu.Lock()
-		f, joined := r.flights[key]
-		// WithoutCache promises a token minted for this call: joining a
-		// request that began earlier could hand back a token from before a
-		// template change or a sign-out. The new flight takes the key, so
-		// callers arriving later join the newest request.
-		if !joined || bypassCache {
-			callCtx, cancel := c.detach(ctx)
-			f = &flight{waiters: 1, cancel: cancel, bypassCache: bypassCache}
-			r.flights[key] = f
-			r.mu.Unlock()
-			return c.lead(ctx, callCtx, f, key, target, body)
+		var tok *Token
+		var err error
+		joined := false
+		if bypassCache {
+			// WithoutCache promises a token minted for this call: joining
+			// a request that began earlier could hand back a token from
+			// before a template change or a sign-out.
+			tok, err = c.reuse.flights.DoFresh(ctx, key, work)
+		} else {
+			tok, err, joined = c.reuse.flights.Do(ctx, key, work)
 		}
-		f.waiters++
-		if f.done == nil {
-			f.done = make(chan struct{}) // only a follower waits: the lone caller needs none
+		var left *flight.LeftError
+		switch {
+		case errors.As(err, &left):
+			if left.Last != nil {
+				return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", left.Last, left.Cause)
+			}
+			return nil, fmt.Errorf("clerk: waiting for token: %w", left.Cause)
+		case err != nil:
+			if joined && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				continue // the starter's deadline ended the request, not ours
+			}
+			return nil, err
+		case joined:
+			copied := *tok // each caller its own copy; the starter keeps the original
+			return &copied, nil
 		}
-		r.mu.Unlock()
-		r.coalesced.Add(1)
-		if tok, err, again := c.follow(ctx, f, key); !again {
-			return tok, err
-		}
+		return tok, nil
 	}
 }
 
-// lead performs the shared request on the leader's goroutine.
-func (c *Client) lead(ctx, callCtx context.Context, f *flight, key TokenKey, target string, body []byte) (*Token, error) {
-	if ctx.Done() == nil { // a context that cannot end needs no watching
-		c.fly(callCtx, f, key, target, body)
-		return f.token, f.err
-	}
-	stop := context.AfterFunc(ctx, func() { c.leave(f, key) })
-	c.fly(callCtx, f, key, target, body)
-	if !stop() { // ctx ended while the request ran: the leader had left
-		return nil, c.gaveUp(ctx, f)
-	}
-	// The leader keeps the minted token itself: the cache stored a copy and
-	// followers take copies.
-	return f.token, f.err
-}
-
-// follow waits for another caller's request. again reports that the
-// request failed only because its leader's context ended, while ctx is
-// still live: the caller should ask anew.
-func (c *Client) follow(ctx context.Context, f *flight, key TokenKey) (tok *Token, err error, again bool) {
-	select {
-	case <-f.done:
-		if f.err != nil && ctx.Err() == nil &&
-			(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
-			return nil, nil, true
-		}
-		tok, err = f.result()
-		return tok, err, false
-	case <-ctx.Done():
-		c.leave(f, key)
-		return nil, c.gaveUp(ctx, f), false
-	}
-}
-
-// leave records that one caller stopped waiting; the last one out cancels
-// the request and unlists it so the next caller starts afresh.
-func (c *Client) leave(f *flight, key TokenKey) {
-	r := c.reuse
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f.waiters--
-	if f.waiters == 0 {
-		f.cancel()
-		if r.flights[key] == f {
-			delete(r.flights, key)
-		}
-	}
-}
-
-// gaveUp is the error of a caller whose context ended first. It carries the
-// last failed attempt, when there was one, so "gave up after a 429" reads
-// as such.
-func (c *Client) gaveUp(ctx context.Context, f *flight) error {
-	c.reuse.mu.Lock()
-	last := f.lastErr
-	c.reuse.mu.Unlock()
-	if last != nil {
-		return fmt.Errorf("%w (gave up waiting to retry: %w)", last, context.Cause(ctx))
-	}
-	return fmt.Errorf("clerk: waiting for token: %w", context.Cause(ctx))
-}
-
-// result hands each caller its own copy of the token.
-func (f *flight) result() (*Token, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	tok := *f.token
-	return &tok, nil
-}
-
-// detach derives the shared call's context: ctx's values, the earlier of
-// ctx's deadline and the client's timeout, and a cancel of its own.
-func (c *Client) detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	base := ctx
-	if ctx.Done() != nil {
-		base = context.WithoutCancel(ctx)
-	}
-	deadline, ok := ctx.Deadline()
+// bound gives the shared request the earlier of the starting caller's
+// deadline and the client's timeout.
+func (c *Client) bound(workCtx, starter context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := starter.Deadline()
 	if c.timeout > 0 {
 		if limit := time.Now().Add(c.timeout); !ok || limit.Before(deadline) {
 			deadline, ok = limit, true
 		}
 	}
 	if ok {
-		return context.WithDeadline(base, deadline)
+		return context.WithDeadline(workCtx, deadline)
 	}
-	return context.WithCancel(base)
+	return workCtx, func() {}
 }
 
-// fly performs the shared request, stores a fresh result in the cache and
-// wakes the waiters. With a cache shared between processes it first lets
-// another process that is already minting the same token finish.
-func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string, body []byte) {
+// fly performs the shared request and stores a fresh result in the cache.
+// With a cache shared between processes it first lets another process that
+// is already minting the same token finish.
+func (c *Client) fly(ctx context.Context, key TokenKey, target string, body []byte, bypassCache bool, note func(error)) (*Token, error) {
 	r := c.reuse
 	generation := r.invalidations.Load()
 	save := c.beginMint(ctx, key)
 	var tok *Token
 	var err error
 	release := func() {}
-	if locker, ok := c.tokenCache.(TokenMintLocker); ok && !f.bypassCache {
+	if locker, ok := c.tokenCache.(TokenMintLocker); ok && !bypassCache {
 		tok, release, err = c.awaitOtherMinter(ctx, locker, key)
 		if tok != nil {
 			r.hits.Add(1)
@@ -211,27 +127,13 @@ func (c *Client) fly(ctx context.Context, f *flight, key TokenKey, target string
 	}
 	if tok == nil && err == nil {
 		r.upstream.Add(1)
-		tok, err = c.mint(ctx, target, body, func(attemptErr error) {
-			r.mu.Lock()
-			f.lastErr = attemptErr
-			r.mu.Unlock()
-		})
+		tok, err = c.mint(ctx, target, body, note)
 		if err == nil && save != nil {
 			c.store(ctx, key, tok, generation, save)
 		}
 	}
 	release()
-	f.cancel()
-	r.mu.Lock()
-	f.token, f.err = tok, err
-	if r.flights[key] == f {
-		delete(r.flights, key)
-	}
-	done := f.done // no follower can join from here on
-	r.mu.Unlock()
-	if done != nil {
-		close(done)
-	}
+	return tok, err
 }
 
 // beginMint returns how a token minted from now on is to be stored: by the

@@ -42,6 +42,25 @@ func BenchmarkGetToken(b *testing.B) {
 	}
 }
 
+// BenchmarkGetTokenRequestContext is GetToken with a context that can end,
+// as every HTTP request's can: the caller may then leave the shared call.
+func BenchmarkGetTokenRequestContext(b *testing.B) {
+	srv := benchServer(b)
+	c, err := clerk.NewClient(testSecretKey, clerk.WithAPIURL(srv.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		tok, err := c.GetToken(ctx, "sess_2abcDEF", "test")
+		if err != nil || tok.JWT == "" {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkBarePOST is the floor for BenchmarkGetToken: the same request
 // with nothing but net/http's default transport (pool size raised to the
 // client's), reading the body without decoding it.

@@ -3,10 +3,12 @@ package clerk
 import (
 	"context"
 	"crypto/rsa"
+	"errors"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/flight"
 )
 
 // keySource finds the key a token names. Each Authenticator owns its own,
@@ -55,21 +57,16 @@ type jwksCache struct {
 
 	current atomic.Pointer[keySet]
 
-	mu          sync.Mutex
-	inflight    *keyFetch // nil when no fetch runs
-	lastAttempt time.Time // start of the latest fetch, whatever its outcome
+	fetches flight.Group[struct{}, struct{}]
+	// lastAttempt is the start (Unix ns) of the latest fetch, whatever its
+	// outcome; 0 before the first. It is written only under the flight
+	// group's lock (in claim), so deciding and starting a fetch is one step.
+	lastAttempt atomic.Int64
 }
 
 type keySet struct {
 	keys      map[string]verifyKey
 	fetchedAt time.Time
-}
-
-// keyFetch is one fetch in flight; done closes when it has finished and err
-// is set.
-type keyFetch struct {
-	done chan struct{}
-	err  error
 }
 
 func (c *jwksCache) holds(kid string, pub *rsa.PublicKey) bool {
@@ -97,21 +94,28 @@ func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey
 			return k, nil
 		}
 	}
-	f := c.startFetch(ctx, now)
-	if f == nil {
+	// Join the fetch in flight, or start one unless the previous one
+	// started less than the gap ago.
+	gap := c.minGap
+	if set == nil {
+		// With no keys at all nothing verifies, so retrying sooner costs
+		// nothing in safety and shortens an outage at start-up.
+		gap = min(gap, coldRetryGap)
+	}
+	_, err, _ := c.fetches.TryDo(ctx, struct{}{}, c.claim(now, gap), c.refreshDetached)
+	var left *flight.LeftError
+	switch {
+	case errors.Is(err, flight.ErrNotStarted):
 		if set == nil {
 			return verifyKey{}, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
 		}
 		return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
-	}
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: context.Cause(ctx)}
+	case errors.As(err, &left):
+		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: left.Cause}
 	}
 	set = c.current.Load()
 	if set == nil {
-		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: f.err}
+		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: err}
 	}
 	if k, ok := set.keys[kid]; ok {
 		return k, nil
@@ -119,54 +123,39 @@ func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey
 	return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
 }
 
-// startFetch joins the fetch in flight or starts one, unless the previous
-// one started less than minGap ago; then it returns nil.
-func (c *jwksCache) startFetch(ctx context.Context, now time.Time) *keyFetch {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.inflight != nil {
-		return c.inflight
+// claim returns the flight group's start condition: the previous fetch
+// began at least gap before now. Allowing records now as the new start.
+func (c *jwksCache) claim(now time.Time, gap time.Duration) func() bool {
+	return func() bool {
+		if !c.due(now, gap) {
+			return false
+		}
+		c.lastAttempt.Store(now.UnixNano())
+		return true
 	}
-	gap := c.minGap
-	if c.current.Load() == nil {
-		// With no keys at all nothing verifies, so retrying sooner costs
-		// nothing in safety and shortens an outage at start-up.
-		gap = min(gap, coldRetryGap)
-	}
-	if !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < gap {
-		return nil
-	}
-	return c.launchLocked(ctx, now)
+}
+
+func (c *jwksCache) due(now time.Time, gap time.Duration) bool {
+	last := c.lastAttempt.Load()
+	return last == 0 || now.UnixNano()-last >= int64(gap)
 }
 
 // refreshInBackground starts a refresh of a stale set unless one runs or
 // the last attempt (a failure, if the set is still stale) is too recent.
+// Requests go on with the stale set meanwhile.
 func (c *jwksCache) refreshInBackground(ctx context.Context, now time.Time) {
-	if !c.mu.TryLock() {
-		return // another request is already deciding
-	}
-	defer c.mu.Unlock()
-	if c.inflight == nil && now.Sub(c.lastAttempt) >= min(c.minGap, c.ttl) {
-		c.launchLocked(ctx, now)
+	gap := min(c.minGap, c.ttl)
+	if c.due(now, gap) { // a cheap look before taking the group's lock
+		c.fetches.Go(ctx, struct{}{}, c.claim(now, gap), c.refreshDetached)
 	}
 }
 
-func (c *jwksCache) launchLocked(ctx context.Context, now time.Time) *keyFetch {
-	f := &keyFetch{done: make(chan struct{})}
-	c.inflight = f
-	c.lastAttempt = now
-	// The fetch outlives the request that started it (others may be
-	// waiting), so it keeps the request's values but not its cancellation.
-	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
-	go func() {
-		defer cancel()
-		f.err = c.refresh(fetchCtx)
-		c.mu.Lock()
-		c.inflight = nil
-		c.mu.Unlock()
-		close(f.done)
-	}()
-	return f
+// refreshDetached fetches under its own timeout, without the cancellation
+// of the requests waiting for it: the fetch serves whoever comes next too.
+func (c *jwksCache) refreshDetached(ctx context.Context, _ func(error)) (struct{}, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+	defer cancel()
+	return struct{}{}, c.refresh(ctx)
 }
 
 func (c *jwksCache) refresh(ctx context.Context) error {

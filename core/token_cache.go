@@ -98,13 +98,7 @@ func WithoutCache() TokenOption {
 func (c *Client) InvalidateSession(ctx context.Context, sessionID string) {
 	r := c.reuse
 	r.invalidations.Add(1)
-	r.mu.Lock()
-	for key := range r.flights {
-		if key.SessionID == sessionID {
-			delete(r.flights, key)
-		}
-	}
-	r.mu.Unlock()
+	r.flights.Forget(func(key TokenKey) bool { return key.SessionID == sessionID })
 	if c.tokenCache != nil {
 		c.tokenCache.InvalidateSession(ctx, sessionID)
 	}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // Group runs at most one call per key at a time. The zero value is ready to
@@ -20,6 +21,7 @@ import (
 type Group[K comparable, V any] struct {
 	mu    sync.Mutex
 	calls map[K]*call[V]
+	joins atomic.Uint64
 }
 
 // Func is the work of one call. note records the latest failed attempt of
@@ -85,6 +87,23 @@ func (g *Group[K, V]) TryDo(ctx context.Context, key K, allow func() bool, fn Fu
 	return g.do(ctx, key, fn, allow, false)
 }
 
+// Go starts a call for key in the background, unless one is in flight or
+// allow (called under the group's lock) refuses, and does not wait for it.
+// It reports whether it started one. Nobody waits on such a call until a
+// caller joins it, and if the last caller to join leaves, it is cancelled
+// like any other: work that must outlive its callers detaches itself.
+func (g *Group[K, V]) Go(ctx context.Context, key K, allow func() bool, fn Func[V]) bool {
+	g.mu.Lock()
+	if _, ok := g.calls[key]; ok || (allow != nil && !allow()) {
+		g.mu.Unlock()
+		return false
+	}
+	workCtx, c := g.startLocked(ctx, key, 0)
+	g.mu.Unlock()
+	go g.run(workCtx, key, c, fn)
+	return true
+}
+
 // Forget unlists every call whose key matches, so that later callers start
 // calls of their own. Callers already waiting on them keep waiting.
 func (g *Group[K, V]) Forget(match func(K) bool) {
@@ -96,6 +115,10 @@ func (g *Group[K, V]) Forget(match func(K) bool) {
 		}
 	}
 }
+
+// Joins counts the callers that joined a call another caller started,
+// counted as they join.
+func (g *Group[K, V]) Joins() uint64 { return g.joins.Load() }
 
 // InFlight reports whether a call for key is running.
 func (g *Group[K, V]) InFlight(key K) bool {
@@ -114,6 +137,7 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 	if joined {
 		c.waiters++
 		g.mu.Unlock()
+		g.joins.Add(1)
 		v, err = g.wait(ctx, key, c)
 		return v, err, true
 	}
@@ -121,12 +145,7 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 		g.mu.Unlock()
 		return v, ErrNotStarted, false
 	}
-	if g.calls == nil {
-		g.calls = make(map[K]*call[V])
-	}
-	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c = &call[V]{done: make(chan struct{}), waiters: 1, cancel: cancel}
-	g.calls[key] = c
+	workCtx, c := g.startLocked(ctx, key, 1)
 	g.mu.Unlock()
 
 	if ctx.Done() == nil {
@@ -138,6 +157,17 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 	go g.run(workCtx, key, c, fn)
 	v, err = g.wait(ctx, key, c)
 	return v, err, false
+}
+
+// startLocked lists a new call for key with its first waiters.
+func (g *Group[K, V]) startLocked(ctx context.Context, key K, waiters int) (context.Context, *call[V]) {
+	if g.calls == nil {
+		g.calls = make(map[K]*call[V])
+	}
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c := &call[V]{done: make(chan struct{}), waiters: waiters, cancel: cancel}
+	g.calls[key] = c
+	return workCtx, c
 }
 
 func (g *Group[K, V]) run(ctx context.Context, key K, c *call[V], fn Func[V]) {
