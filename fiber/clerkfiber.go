@@ -3,7 +3,7 @@ package clerkfiber
 import (
 	"errors"
 	"log/slog"
-	"unsafe"
+	"strings"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/gofiber/fiber/v2"
@@ -38,16 +38,17 @@ type (
 	configKey struct{}
 )
 
-// tokenSource reads the session token from fasthttp's request without
-// copying it: the strings are views of fasthttp's buffers, which are reused
-// once the handler returns. That is safe because clerk.TokenSource's
-// contract has Authenticate copy whatever it keeps (the token of a new
-// Auth, a cache key), and nothing else sees these strings. A token already
-// verified is thus authenticated with no copy of its ~800 bytes.
+// tokenSource reads the session token from fasthttp's request and hands
+// the core a copy: fasthttp reuses the bytes behind Peek and Cookie for the
+// next request once the handler returns, so a view of them kept anywhere
+// (an Auth, a cache or flight-map key) would silently change into another
+// request's token. Copying here, once, keeps that out of the core's hands
+// whatever it keeps or shares, at the cost of one allocation the size of
+// the header (about 1 KiB) per request that sends one.
 type tokenSource struct{ c *fiber.Ctx }
 
 func (s tokenSource) Header(name string) string {
-	return view(s.c.Request().Header.Peek(name))
+	return string(s.c.Request().Header.Peek(name))
 }
 
 func (s tokenSource) Cookie(name string) (string, bool) {
@@ -55,22 +56,16 @@ func (s tokenSource) Cookie(name string) (string, bool) {
 	if v == nil {
 		return "", false
 	}
-	return view(v), true
-}
-
-// view is b as a string sharing b's memory; valid while b is.
-func view(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	return string(v), true
 }
 
 // Middleware authenticates every request through a and stores the
 // resulting *clerk.Auth both in c.Locals (see GetAuth) and in
-// c.UserContext() (see clerk.AuthFromContext). It reads the header and
-// cookie from fasthttp directly, with no net/http conversion, and copies
-// them: nothing it keeps points into fasthttp's reused buffers. Like
+// c.UserContext() (see clerk.AuthFromContext). It reads the Authorization
+// header and session cookie from fasthttp directly, with no net/http
+// conversion, and copies each into a string of its own before the core sees
+// it: nothing the Auth or the core keeps points into fasthttp's reused
+// buffers. Like
 // Clerk's clerkMiddleware it never rejects: a missing or bad token gives a
 // signed-out Auth with a Reason, and handlers or RequireAuth decide. It
 // panics if a is nil, at wiring time rather than per request.
@@ -170,9 +165,14 @@ func GetAuth(c *fiber.Ctx) (auth *clerk.Auth, ok bool) {
 // call to Clerk; no middleware gives clerk.ErrNoMiddleware and a middleware
 // without WithClient clerk.ErrNoClient. Clerk's failures are *clerk.APIError.
 // The token is the caller's own: it does not point into fasthttp buffers.
+// template is copied, so a name from c.Params may be passed: it becomes
+// part of the token cache's key, which outlives the request.
 func GetToken(c *fiber.Ctx, template string, opts ...clerk.TokenOption) (*clerk.Token, error) {
 	auth, _ := GetAuth(c)
-	return configOf(c).client.GetTokenFor(c.UserContext(), auth, template, opts...)
+	// strings.Clone of "" allocates nothing; a short name costs one small
+	// allocation per call, against a view of fiber's path buffer turning
+	// into another request's template inside the cache.
+	return configOf(c).client.GetTokenFor(c.UserContext(), auth, strings.Clone(template), opts...)
 }
 
 // TokenHandler answers with a token from the named JWT template for the

@@ -25,12 +25,25 @@
 // # fasthttp buffers
 //
 // fasthttp reuses a request's buffers once its handler returns, and strings
-// fiber hands out (c.Get, c.Cookies) may point into them. The middleware
-// reads the Authorization header and the session cookie straight from
-// fasthttp and copies them before the core sees them, so the Auth, its
-// token and claims, and the core's verified-token cache never alias a
-// buffer. Everything this package returns is safe to keep after the
-// handler.
+// fiber hands out (c.Get, c.Cookies, c.Params) may point into them. This
+// package copies, once, every value it passes the core:
+//
+//   - the Authorization header and the session cookie (__session, or the
+//     instance's suffixed one) that Middleware reads straight from
+//     fasthttp, each into a string of its own, before the core sees it;
+//   - the template name given to GetToken and TokenHandler, so a name from
+//     c.Params is safe to pass.
+//
+// The core keeps these strings beyond the request: the token in the Auth
+// and its verified-token cache, the template in the token cache's and the
+// shared-mint table's keys. A view of a reused buffer kept there would not
+// fail; it would silently read as another request's token or template. The
+// copy costs one allocation the size of the header (about 1 KiB for a
+// session token) per request that sends one. Everything this package
+// returns (the Auth, its claims, tokens from GetToken) is therefore safe to
+// keep after the handler. Strings your own handlers take from fiber are
+// still views: copy them (utils.CopyString) or set fiber.Config.Immutable
+// before keeping them.
 //
 // The adapter only translates: authentication, minting, caching, retries
 // and the error mapping live in the core module.
