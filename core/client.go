@@ -13,20 +13,16 @@ import (
 // safe for concurrent use; build one per instance and share it. Two Clients
 // share nothing: not the key, not the connection pool.
 type Client struct {
-	credentials      *credentials // behind a pointer so fmt prints an address, not the key
-	keyKind          string       // "sk_test" or "sk_live": all String may show
-	baseURL          string       // apiURL + "/" + version
-	clerkAPIVersion  string
-	userAgent        string
-	httpClient       *http.Client
-	timeout          time.Duration
-	retry            RetryPolicy
-	logger           *slog.Logger
-	maxResponseBytes int64
-	tokenCache       TokenCache // nil: every call mints
-	freshness        Freshness
-	mintLockTTL      time.Duration
-	reuse            *tokenReuse
+	credentials *credentials // behind a pointer so fmt prints an address, not the key
+	keyKind     string       // "sk_test" or "sk_live": all String may show
+	baseURL     string       // apiURL + "/" + version
+	api         *requester   // every Backend API call goes through it
+	timeout     time.Duration
+	logger      *slog.Logger
+	tokenCache  TokenCache // nil: every call mints
+	freshness   Freshness
+	mintLockTTL time.Duration
+	reuse       *tokenReuse
 }
 
 // NewClient returns a Client for the instance whose secret key is given.
@@ -50,21 +46,29 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: newTransport()}
 	}
+	api := &requester{
+		client: refuseRedirects(hc),
+		header: http.Header{
+			"Content-Type":      {"application/json"},
+			"Clerk-Api-Version": {s.clerkAPIVersion},
+			"User-Agent":        {s.userAgent},
+		},
+		retry:    s.retry,
+		timeout:  s.timeout,
+		maxBytes: s.maxResponseBytes,
+		logger:   s.logger,
+	}
 	return &Client{
-		credentials:      newCredentials(secretKey),
-		keyKind:          kind,
-		baseURL:          s.apiURL + "/" + s.apiVersion,
-		clerkAPIVersion:  s.clerkAPIVersion,
-		userAgent:        s.userAgent,
-		httpClient:       hc,
-		timeout:          s.timeout,
-		retry:            s.retry,
-		logger:           s.logger,
-		maxResponseBytes: s.maxResponseBytes,
-		tokenCache:       s.tokenCache,
-		freshness:        s.freshness,
-		mintLockTTL:      s.mintLockTTL,
-		reuse:            &tokenReuse{},
+		credentials: newCredentials(secretKey),
+		keyKind:     kind,
+		baseURL:     s.apiURL + "/" + s.apiVersion,
+		api:         api,
+		timeout:     s.timeout, // a shared call's deadline is set before it reaches api
+		logger:      s.logger,
+		tokenCache:  s.tokenCache,
+		freshness:   s.freshness,
+		mintLockTTL: s.mintLockTTL,
+		reuse:       &tokenReuse{},
 	}, nil
 }
 
@@ -132,7 +136,7 @@ func newTransport() *http.Transport {
 
 // CloseIdleConnections closes the Client's idle keep-alive connections, for
 // tests and shutdown.
-func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() { c.api.client.CloseIdleConnections() }
 
 // String describes the Client without its secret key.
 func (c *Client) String() string {

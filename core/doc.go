@@ -74,5 +74,7 @@
 // # Secrets
 //
 // The secret key never appears in an error, a log record or a formatted
-// Client: String, GoString and LogValue redact it.
+// Client: String, GoString and LogValue redact it. No call to Clerk follows
+// a redirect, since net/http would re-send the key to another port or scheme
+// of the same host: the answer becomes a [*RedirectError].
 package clerk

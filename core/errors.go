@@ -41,7 +41,35 @@ var (
 	// ErrInvalidResponse is returned when a 2xx answer is not what the
 	// endpoint promises (not JSON, or no JWT in it).
 	ErrInvalidResponse = errors.New("clerk: invalid response")
+	// ErrRedirect is matched by *RedirectError: Clerk's answer was a
+	// redirect, which is never followed.
+	ErrRedirect = errors.New("clerk: redirect refused")
 )
+
+// RedirectError is a redirect answered to a call to Clerk. Redirects are
+// never followed, and such an answer is not retried: net/http would re-send
+// the Authorization header, the secret key, to any URL on the same host
+// name whatever its scheme or port, and Clerk's endpoints do not move. A
+// redirect usually means a misconfigured API URL or a proxy in between.
+type RedirectError struct {
+	// StatusCode is the HTTP status of the answer (301, 302, 303, 307, …).
+	StatusCode int
+	// Host is the redirect target's host, with its port when the Location
+	// named one; "" when the Location could not be read. The target's path
+	// and query are left out: they may carry anything.
+	Host string
+}
+
+func (e *RedirectError) Error() string {
+	target := e.Host
+	if target == "" {
+		target = "an unreadable location"
+	}
+	return "clerk: redirect refused: " + strconv.Itoa(e.StatusCode) + " to " + target + " (redirects are never followed)"
+}
+
+// Is makes every RedirectError match ErrRedirect.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
 
 // APIError is a non-2xx answer from the Backend API.
 type APIError struct {

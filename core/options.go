@@ -103,7 +103,9 @@ func WithClerkAPIVersion(version string) Option {
 }
 
 // WithHTTPClient makes the client send its requests through hc, for example
-// to add tracing or a proxy. The client's own timeout and retries still apply.
+// to add tracing or a proxy. The client's own timeout and retries still apply,
+// and redirects are never followed: the Client uses a shallow copy of hc
+// whose CheckRedirect refuses them (see RedirectError); hc is not changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -7,107 +7,26 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
-// call sends one Backend API request, retrying as the policy allows, and
-// returns the body of the first 2xx answer. path is relative to
-// {apiURL}/{version} and already escaped.
+// call sends one Backend API request with the secret key, retrying as the
+// policy allows, and returns the body of the first 2xx answer. path is
+// relative to {apiURL}/{version} and already escaped.
 func (c *Client) call(ctx context.Context, method, path string, body []byte) ([]byte, error) {
 	return c.callObserved(ctx, method, c.baseURL+path, body, nil)
 }
 
-// callObserved is call, given the whole URL, that also reports each failed attempt that will be
-// retried to observe, so that callers waiting on a shared call can give
-// the real cause when they stop waiting.
+// callObserved is call, given the whole URL, that also reports each failed
+// attempt that will be retried to observe (see requester.do).
 func (c *Client) callObserved(ctx context.Context, method, target string, body []byte, observe func(error)) ([]byte, error) {
-	if c.timeout > 0 {
-		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.timeout)
-			defer cancel()
-		}
-	}
-	for attempt := 1; ; attempt++ {
-		respBody, err := c.attempt(ctx, method, target, body)
-		if err == nil {
-			return respBody, nil
-		}
-		wait, retry := c.retryAfter(ctx, err, attempt)
-		if !retry {
-			return nil, err
-		}
-		if observe != nil {
-			observe(err)
-		}
-		if c.logger != nil {
-			c.logRetry(ctx, method, strings.TrimPrefix(target, c.baseURL), attempt, wait, err)
-		}
-		if wait > 0 {
-			timer := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", err, context.Cause(ctx))
-			case <-timer.C:
-			}
-		}
-	}
-}
-
-// retryAfter decides whether a failed attempt is tried again and after how
-// long. It never plans a wait that would end past the context's deadline:
-// the caller gets the last error now rather than a timeout later.
-func (c *Client) retryAfter(ctx context.Context, err error, attempt int) (time.Duration, bool) {
-	if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
-		return 0, false
-	}
-	wait := c.retry.backoff(attempt)
-	var apiErr *APIError
-	var tErr *transportError
-	switch {
-	case errors.As(err, &apiErr):
-		if !retryableStatus(apiErr.StatusCode) {
-			return 0, false
-		}
-		if apiErr.RetryAfter > 0 {
-			if apiErr.RetryAfter > c.retry.MaxRetryAfter {
-				return 0, false
-			}
-			wait = apiErr.RetryAfter
-		}
-	case errors.As(err, &tErr):
-	default:
-		return 0, false
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-		return 0, false
-	}
-	return wait, true
-}
-
-func (c *Client) logRetry(ctx context.Context, method, path string, attempt int, wait time.Duration, err error) {
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("path", path),
-		slog.Int("attempt", attempt),
-		slog.Duration("wait", wait),
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		attrs = append(attrs, slog.Int("status", apiErr.StatusCode), slog.String("trace_id", apiErr.TraceID))
-	} else {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "clerk: retrying Backend API call", attrs...)
+	return c.api.do(ctx, method, target, c.credentials.authorization(), body, observe)
 }
 
 // attempt performs one HTTP exchange.
-func (c *Client) attempt(ctx context.Context, method, target string, body []byte) ([]byte, error) {
+func (r *requester) attempt(ctx context.Context, method, target, authorization string, body []byte) ([]byte, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
@@ -116,34 +35,53 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 	if err != nil {
 		return nil, fmt.Errorf("clerk: building request: %w", err)
 	}
-	req.Header = http.Header{
-		"Authorization":     {c.credentials.authorization()},
-		"Content-Type":      {"application/json"},
-		"Clerk-Api-Version": {c.clerkAPIVersion},
-		"User-Agent":        {c.userAgent},
+	req.Header = r.header.Clone()
+	if authorization != "" {
+		req.Header["Authorization"] = []string{authorization}
 	}
-	resp, err := c.httpClient.Do(req)
+	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, c.failure(ctx, method, req.URL, err)
+		return nil, failure(ctx, method, req.URL, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if redirect := newRedirectError(resp); redirect != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10)) // lets the connection be reused
+		return nil, redirect
+	}
 
-	respBody, err := readLimited(resp, c.maxResponseBytes)
+	respBody, err := readLimited(resp, r.maxBytes)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	switch {
 	case errors.Is(err, ErrResponseTooLarge) && ok:
-		return nil, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.maxResponseBytes)
+		return nil, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, r.maxBytes)
 	case err != nil && !errors.Is(err, ErrResponseTooLarge):
-		return nil, c.failure(ctx, method, req.URL, err)
+		return nil, failure(ctx, method, req.URL, err)
 	case ok:
 		return respBody, nil
 	}
 	return nil, newAPIError(resp, respBody)
 }
 
+// newRedirectError returns the error for a 3xx answer that names a target,
+// or nil for any other answer. Only the target's host is kept.
+func newRedirectError(resp *http.Response) *RedirectError {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 || resp.Header.Get("Location") == "" {
+		return nil
+	}
+	e := &RedirectError{StatusCode: resp.StatusCode}
+	if u, err := resp.Location(); err == nil && len(u.Host) <= maxRedirectHostLen {
+		e.Host = u.Host
+	}
+	return e
+}
+
+// maxRedirectHostLen bounds the host a RedirectError repeats: a DNS name
+// and a port fit; anything longer is not worth a log line.
+const maxRedirectHostLen = 262
+
 // failure wraps a transport error. A cancelled context is the caller's
 // decision, not a fault to retry.
-func (c *Client) failure(ctx context.Context, method string, u *url.URL, err error) error {
+func failure(ctx context.Context, method string, u *url.URL, err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err // its message repeats the URL; ours names the path once
