@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"slices"
 	"time"
@@ -13,7 +12,7 @@ import (
 // returns nil.
 //
 // An Auth is immutable. Verified values are shared between requests that
-// carry the same token (see WithVerifiedTokenCacheSize), so every accessor
+// carry the same token (see WithVerificationCache), so every accessor
 // returns a copy where the caller could otherwise change what another
 // request sees.
 type Auth struct {
@@ -43,10 +42,15 @@ type FactorAge struct {
 	SecondFactorMinutes int
 }
 
-// Session statuses (the "sts" claim).
+// SessionStatus is the state of a session, the token's sts claim.
+type SessionStatus string
+
+// Session states. A pending session has tasks left (choosing an
+// organization, say) and counts as signed out unless the Authenticator
+// accepts pending sessions.
 const (
-	SessionStatusActive  = "active"
-	SessionStatusPending = "pending"
+	SessionStatusActive  SessionStatus = "active"
+	SessionStatusPending SessionStatus = "pending"
 )
 
 // newAuth builds the signed-in Auth for verified claims.
@@ -162,19 +166,13 @@ func (a *Auth) OrgPermissions() []string {
 	return slices.Clone(a.orgPermissions)
 }
 
-// HasOrgPermission reports whether OrgPermissions holds permission, without
-// copying the list.
-func (a *Auth) HasOrgPermission(permission string) bool {
-	return a.SignedIn() && slices.Contains(a.orgPermissions, permission)
-}
-
 // SessionStatus is the sts claim: SessionStatusActive, SessionStatusPending
 // or empty for tokens that predate it.
-func (a *Auth) SessionStatus() string {
+func (a *Auth) SessionStatus() SessionStatus {
 	if !a.SignedIn() {
 		return ""
 	}
-	return a.claims.sts
+	return SessionStatus(a.claims.sts)
 }
 
 // FactorVerificationAge returns the fva claim; ok is false when the token
@@ -244,33 +242,17 @@ func (a *Auth) RawClaims() json.RawMessage {
 	return json.RawMessage(a.payload)
 }
 
-// Claims returns all claims decoded into a fresh map; nil when signed out.
-func (a *Auth) Claims() map[string]any {
-	var m map[string]any
-	if a.DecodeClaims(&m) != nil {
-		return nil
-	}
-	return m
-}
-
-// ErrSignedOut is returned by DecodeClaims on a signed-out Auth.
-var ErrSignedOut = errors.New("clerk: no claims: request is signed out")
-
 // DecodeClaims unmarshals the claims into v with encoding/json, for custom
-// claims added in Clerk's session token customisation.
+// claims added in Clerk's session token customisation. On a signed-out
+// Auth it returns the Auth's *AuthError, which matches ErrUnauthenticated.
 func (a *Auth) DecodeClaims(v any) error {
 	if !a.SignedIn() {
-		return ErrSignedOut
+		if err := a.Err(); err != nil {
+			return err
+		}
+		return &AuthError{Reason: ReasonSessionTokenMissing, Detail: "no Auth"}
 	}
 	return json.Unmarshal([]byte(a.payload), v)
-}
-
-// DecodeClaims returns the claims of a decoded into a T: the generic form
-// of [Auth.DecodeClaims].
-func DecodeClaims[T any](a *Auth) (T, error) {
-	var v T
-	err := a.DecodeClaims(&v)
-	return v, err
 }
 
 // String describes the Auth without its token.

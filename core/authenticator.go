@@ -21,8 +21,7 @@ type Authenticator struct {
 	skewMillis     int64
 	now            func() time.Time
 	acceptPending  bool
-	maxTokenBytes  int
-	cache          *tokenCache // nil when disabled
+	verified       *verificationCache // nil when disabled
 	// cacheMaxAgeMillis bounds how long a cache entry is trusted
 	// without verifying the token again, whatever its exp says.
 	cacheMaxAgeMillis int64
@@ -40,7 +39,7 @@ const (
 // NewAuthenticator builds an Authenticator from options. Exactly one key
 // source is required: WithJWTKey (networkless), WithBackendJWKS,
 // WithFrontendJWKS or WithJWKSURL.
-func NewAuthenticator(opts ...AuthOption) (*Authenticator, error) {
+func NewAuthenticator(opts ...AuthenticatorOption) (*Authenticator, error) {
 	s := defaultAuthSettings()
 	if err := s.apply(opts); err != nil {
 		return nil, err
@@ -54,15 +53,15 @@ func NewAuthenticator(opts ...AuthOption) (*Authenticator, error) {
 // (issuer check and suffixed cookie) and CLERK_AUTHORIZED_PARTIES. Options
 // win over the environment: a key source among opts replaces both
 // CLERK_JWT_KEY and client.
-func NewAuthenticatorFromEnv(client *Client, opts ...AuthOption) (*Authenticator, error) {
+func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Authenticator, error) {
 	s := defaultAuthSettings()
 	if pk := os.Getenv(EnvPublishableKey); pk != "" {
-		if err := WithPublishableKey(pk)(&s); err != nil {
+		if err := WithPublishableKey(pk).applyToAuthenticator(&s); err != nil {
 			return nil, fmt.Errorf("%w (from %s)", err, EnvPublishableKey)
 		}
 	}
 	if parties := splitList(os.Getenv(EnvAuthorizedParties)); len(parties) > 0 {
-		if err := WithAuthorizedParties(parties...)(&s); err != nil {
+		if err := WithAuthorizedParties(parties...).applyToAuthenticator(&s); err != nil {
 			return nil, fmt.Errorf("%w (from %s)", err, EnvAuthorizedParties)
 		}
 	}
@@ -71,11 +70,11 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthOption) (*Authenticator
 	}
 	if s.keySources == 0 {
 		if key := os.Getenv(EnvJWTKey); key != "" {
-			if err := WithJWTKey(key)(&s); err != nil {
+			if err := WithJWTKey(key).applyToAuthenticator(&s); err != nil {
 				return nil, fmt.Errorf("%w (from %s)", err, EnvJWTKey)
 			}
 		} else if client != nil {
-			_ = WithBackendJWKS(client)(&s)
+			_ = WithBackendJWKS(client).applyToAuthenticator(&s)
 		} else {
 			return nil, configError("no key source: set " + EnvJWTKey + " or pass a Client")
 		}
@@ -83,12 +82,12 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthOption) (*Authenticator
 	return newAuthenticator(&s)
 }
 
-func (s *authSettings) apply(opts []AuthOption) error {
+func (s *authSettings) apply(opts []AuthenticatorOption) error {
 	for _, opt := range opts {
 		if opt == nil {
 			continue
 		}
-		if err := opt(s); err != nil {
+		if err := opt.applyToAuthenticator(s); err != nil {
 			return err
 		}
 	}
@@ -102,22 +101,18 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 	}
 	a := &Authenticator{
 		keys:          keys,
-		issuer:        s.issuer,
 		parties:       s.parties,
 		skewMillis:    s.skew.Milliseconds(),
 		now:           s.now,
 		acceptPending: s.acceptPending,
-		maxTokenBytes: s.maxTokenBytes,
 		logger:        s.logger,
 	}
 	if s.publishableKey != "" {
 		a.suffixedCookie = SessionCookieName + "_" + sessionCookieSuffix(s.publishableKey)
-		if a.issuer == "" {
-			a.issuer = "https://" + s.fapiHost
-		}
+		a.issuer = "https://" + s.fapiHost
 	}
 	if s.cacheSize > 0 {
-		a.cache = newTokenCache(s.cacheSize)
+		a.verified = newVerificationCache(s.cacheSize)
 		a.cacheMaxAgeMillis = s.cacheMaxAge.Milliseconds()
 	}
 	return a, nil
@@ -138,11 +133,11 @@ func (s *authSettings) keySource() (keySource, error) {
 	case s.backend != nil:
 		fetch = s.backend.fetchJWKS
 	case s.jwksURL != "":
-		fetch = publicJWKSFetcher(s.jwksHTTP, s.jwksURL)
+		fetch = publicJWKSFetcher(s.httpClient, s.jwksURL)
 	case s.fapiHost == "":
 		return nil, configError("WithFrontendJWKS needs a publishable key")
 	default:
-		fetch = publicJWKSFetcher(s.jwksHTTP, "https://"+s.fapiHost+"/.well-known/jwks.json")
+		fetch = publicJWKSFetcher(s.httpClient, "https://"+s.fapiHost+"/.well-known/jwks.json")
 	}
 	return &jwksCache{
 		fetch:  fetch,
@@ -159,10 +154,11 @@ func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
 	return c.call(ctx, http.MethodGet, "/jwks", nil)
 }
 
-// Authenticate reads the session token from src and verifies it. It never
+// Authenticate reads the session token from what the request carries and
+// verifies it. It never
 // returns nil: a request without a valid token gets a signed-out Auth whose
 // Reason says why.
-func (a *Authenticator) Authenticate(ctx context.Context, src TokenSource) *Auth {
+func (a *Authenticator) Authenticate(ctx context.Context, src Carrier) *Auth {
 	token := ""
 	if src != nil {
 		token = a.extractToken(src)
@@ -177,7 +173,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, src TokenSource) *Auth
 
 // AuthenticateRequest is Authenticate for a net/http request.
 func (a *Authenticator) AuthenticateRequest(r *http.Request) *Auth {
-	return a.Authenticate(r.Context(), requestTokenSource{r})
+	return a.Authenticate(r.Context(), requestCarrier{r})
 }
 
 // VerifyToken verifies one session token, from wherever it came. A refused

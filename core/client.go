@@ -28,7 +28,7 @@ type Client struct {
 // NewClient returns a Client for the instance whose secret key is given.
 // A missing or malformed key, or any invalid option, is an error: a Client
 // that exists can authenticate to Clerk.
-func NewClient(secretKey string, opts ...Option) (*Client, error) {
+func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 	kind, err := checkSecretKey(secretKey)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		if opt == nil {
 			continue
 		}
-		if err := opt(&s); err != nil {
+		if err := opt.applyToClient(&s); err != nil {
 			return nil, err
 		}
 	}
@@ -50,18 +50,18 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		client: refuseRedirects(hc),
 		header: http.Header{
 			"Content-Type":      {"application/json"},
-			"Clerk-Api-Version": {s.clerkAPIVersion},
-			"User-Agent":        {s.userAgent},
+			"Clerk-Api-Version": {clerkAPIVersion},
+			"User-Agent":        {defaultUserAgent},
 		},
 		retry:    s.retry,
 		timeout:  s.timeout,
-		maxBytes: s.maxResponseBytes,
+		maxBytes: maxResponseBytes,
 		logger:   s.logger,
 	}
 	return &Client{
 		credentials: newCredentials(secretKey),
 		keyKind:     kind,
-		baseURL:     s.apiURL + "/" + s.apiVersion,
+		baseURL:     s.apiURL + "/" + apiVersion,
 		api:         api,
 		timeout:     s.timeout, // a shared call's deadline is set before it reaches api
 		logger:      s.logger,
@@ -79,16 +79,17 @@ const (
 	EnvAPIVersion = "CLERK_API_VERSION"
 )
 
-// NewClientFromEnv builds a Client from CLERK_SECRET_KEY, CLERK_API_URL and
-// CLERK_API_VERSION, the variables Clerk's SDKs read. Unset variables keep
-// their defaults; opts are applied after them and win.
-func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var fromEnv []Option
+// NewClientFromEnv builds a Client from CLERK_SECRET_KEY and CLERK_API_URL,
+// the variables Clerk's SDKs read; CLERK_API_VERSION may be unset or "v1",
+// the only version Clerk has. Unset variables keep their defaults; opts are
+// applied after them and win.
+func NewClientFromEnv(opts ...ClientOption) (*Client, error) {
+	var fromEnv []ClientOption
 	if v, ok := os.LookupEnv(EnvAPIURL); ok && v != "" {
 		fromEnv = append(fromEnv, WithAPIURL(v))
 	}
-	if v, ok := os.LookupEnv(EnvAPIVersion); ok && v != "" {
-		fromEnv = append(fromEnv, WithAPIVersion(v))
+	if v := os.Getenv(EnvAPIVersion); v != "" && v != apiVersion {
+		return nil, configError(EnvAPIVersion + " must be " + apiVersion + " or unset")
 	}
 	return NewClient(os.Getenv(EnvSecretKey), append(fromEnv, opts...)...)
 }

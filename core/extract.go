@@ -10,43 +10,39 @@ import (
 // instance's suffixed cookie, "__session_<suffix>", is preferred.
 const SessionCookieName = "__session"
 
-// TokenSource is what extraction needs from a request: a header and a
-// cookie by name. Framework adapters implement it over their own request
-// type (fiber's without net/http); RequestTokenSource covers *http.Request.
+// A Carrier is where a request carries its session token: its headers and
+// cookies. Framework adapters implement it over their own request type
+// (fiber's without net/http); for a net/http request, AuthenticateRequest
+// needs none.
 //
 // The strings it returns need only stay valid while Authenticate runs:
-// Authenticate copies whatever it keeps. A source over reused buffers
-// (fasthttp's) may therefore return views of them, and a token seen before
-// is then authenticated without copying it at all.
-type TokenSource interface {
+// Authenticate copies whatever it keeps.
+type Carrier interface {
 	// Header returns the first value of the named header, or "".
 	Header(name string) string
 	// Cookie returns the named cookie's value and whether it was sent.
 	Cookie(name string) (string, bool)
 }
 
-// RequestTokenSource reads the token of a net/http request.
-func RequestTokenSource(r *http.Request) TokenSource { return requestTokenSource{r} }
-
-// requestTokenSource is one pointer wide, so turning it into a TokenSource
+// requestCarrier is one pointer wide, so turning it into a Carrier
 // allocates nothing.
-type requestTokenSource struct{ r *http.Request }
+type requestCarrier struct{ r *http.Request }
 
-func (s requestTokenSource) Header(name string) string { return s.r.Header.Get(name) }
+func (c requestCarrier) Header(name string) string { return c.r.Header.Get(name) }
 
-func (s requestTokenSource) Cookie(name string) (string, bool) {
-	c, err := s.r.Cookie(name)
+func (c requestCarrier) Cookie(name string) (string, bool) {
+	cookie, err := c.r.Cookie(name)
 	if err != nil {
 		return "", false
 	}
-	return c.Value, true
+	return cookie.Value, true
 }
 
 // extractToken finds the session token as Clerk's SDKs do: an Authorization
 // header with the scheme exactly "Bearer" wins and cookies are then not
 // read; any other header is ignored and the cookie path runs. Size is
 // checked later, before any parsing.
-func (a *Authenticator) extractToken(src TokenSource) string {
+func (a *Authenticator) extractToken(src Carrier) string {
 	if token, ok := bearerToken(src.Header("Authorization")); ok {
 		return token
 	}

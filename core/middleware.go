@@ -2,7 +2,9 @@ package clerk
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"slices"
 )
 
 type authContextKey struct{}
@@ -36,36 +38,31 @@ func Middleware(a *Authenticator) func(http.Handler) http.Handler {
 	}
 }
 
-// RequireAuth passes signed-in requests to next and answers the others
-// 401 {"message":"Unauthorized"}, as Clerk's Next.js getToken example does.
-// A request that no Middleware saw is refused too: failing closed turns a
-// wiring mistake into a visible 401 instead of an open door.
-func RequireAuth(next http.Handler) http.Handler {
-	return RequireAuthWith(http.HandlerFunc(WriteUnauthorized))(next)
-}
-
-// RequireAuthWith is RequireAuth with a custom answer for requests that are
-// not signed in.
-func RequireAuthWith(unauthorized http.Handler) func(http.Handler) http.Handler {
-	if unauthorized == nil {
-		panic("clerk: RequireAuthWith needs a handler")
-	}
+// RequireAuth passes a request on when it is signed in and meets every
+// requirement (with none, being signed in is enough), and otherwise
+// answers as Authorize says: 401 {"message":"Unauthorized"} when signed
+// out, 403 {"message":"Forbidden"} when a requirement is not met. A request
+// that no Middleware saw is refused too: failing closed turns a wiring
+// mistake into a visible 401 instead of an open door.
+func RequireAuth(reqs ...Requirement) func(http.Handler) http.Handler {
+	reqs = slices.Clone(reqs)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if auth, ok := AuthFromContext(r.Context()); ok && auth.SignedIn() {
-				next.ServeHTTP(w, r)
+			auth, _ := AuthFromContext(r.Context())
+			if ok, status, body := Authorize(auth, reqs...); !ok {
+				writeJSON(w, status, body)
 				return
 			}
-			unauthorized.ServeHTTP(w, r)
+			next.ServeHTTP(w, r)
 		})
 	}
 }
 
-// WriteUnauthorized answers 401 {"message":"Unauthorized"}.
-func WriteUnauthorized(w http.ResponseWriter, _ *http.Request) {
+// writeJSON answers with a JSON body that no shared cache may keep.
+func writeJSON(w http.ResponseWriter, status int, body string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
-	_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }

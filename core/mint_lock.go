@@ -33,24 +33,12 @@ type TokenMintTracker interface {
 
 // Defaults of the cross-process mint lock.
 const (
-	// DefaultMintLockTTL bounds how long a replica that claimed a mint and
-	// then vanished can keep the others waiting.
-	DefaultMintLockTTL = 5 * time.Second
+	// mintLockTTL bounds how long a replica that claimed a mint and then
+	// vanished can keep the others waiting.
+	mintLockTTL = 5 * time.Second
 	// mintLockPoll is how often a waiting replica looks for the token.
 	mintLockPoll = 25 * time.Millisecond
 )
-
-// WithMintLockTTL sets how long a replica's claim to mint a token lasts
-// when the TokenCache is a TokenMintLocker.
-func WithMintLockTTL(d time.Duration) Option {
-	return func(s *settings) error {
-		if d < 100*time.Millisecond || d > time.Minute {
-			return configError("mint lock TTL must be between 100ms and 1m")
-		}
-		s.mintLockTTL = d
-		return nil
-	}
-}
 
 // awaitOtherMinter coordinates with other processes through locker before
 // this one mints key. It returns a token when another process minted it

@@ -62,25 +62,25 @@ func (f Freshness) freshUntil(iat, exp time.Time) time.Time {
 // WithTokenCache makes GetToken reuse still-fresh tokens from cache instead
 // of minting again. Without it every call mints (concurrent identical calls
 // still share one request).
-func WithTokenCache(cache TokenCache) Option {
-	return func(s *settings) error {
+func WithTokenCache(cache TokenCache) ClientOption {
+	return clientOption(func(s *settings) error {
 		if cache == nil {
 			return configError("token cache must not be nil")
 		}
 		s.tokenCache = cache
 		return nil
-	}
+	})
 }
 
 // WithTokenFreshness replaces DefaultFreshness for the token cache.
-func WithTokenFreshness(f Freshness) Option {
-	return func(s *settings) error {
+func WithTokenFreshness(f Freshness) ClientOption {
+	return clientOption(func(s *settings) error {
 		if err := f.validate(); err != nil {
 			return err
 		}
 		s.freshness = f
 		return nil
-	}
+	})
 }
 
 // WithoutCache makes one GetToken call mint a new token even when a fresh

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,55 +22,22 @@ import (
 // header name.
 const ReasonHeader = "X-Clerk-Auth-Reason"
 
-// UnauthorizedJSON is the body of a 401 answer, as in Clerk's Next.js
-// getToken example.
-const UnauthorizedJSON = `{"message":"Unauthorized"}`
-
-var (
-	// ErrNoMiddleware is returned when getToken is asked for a request no
-	// authentication middleware saw: a wiring mistake, distinct from a
-	// signed-out request.
-	ErrNoMiddleware = errors.New("clerk: no Auth on the request: the authentication middleware did not run")
-	// ErrNoClient is returned when getToken has no Client to mint with
-	// (an adapter's middleware was built without WithClient).
-	ErrNoClient = errors.New("clerk: no Client to mint tokens with")
-)
-
-// SignedOutError is the error of getToken on a signed-out request. No
-// request is sent to Clerk. It matches ErrSignedOut and ErrUnauthenticated
-// with errors.Is, and unwraps to the *AuthError that says why.
-type SignedOutError struct {
-	// Reason is why the request is signed out.
-	Reason Reason
-	// Err is the Auth's *AuthError.
-	Err error
-}
-
-func (e *SignedOutError) Error() string {
-	return "clerk: no token for a signed-out request: " + string(e.Reason)
-}
-
-// Unwrap returns the *AuthError.
-func (e *SignedOutError) Unwrap() error { return e.Err }
-
-// Is matches ErrSignedOut and ErrUnauthenticated.
-func (e *SignedOutError) Is(target error) bool {
-	return target == ErrSignedOut || target == ErrUnauthenticated
-}
+// ErrNoMiddleware is returned when getToken is asked for a request no
+// authentication middleware saw: a wiring mistake, distinct from a
+// signed-out request.
+var ErrNoMiddleware = errors.New("clerk: no Auth on the request: the authentication middleware did not run")
 
 // GetTokenFor mints a token for auth's session: getToken for the current
 // request, as auth().getToken({template}) in Clerk's SDKs. A nil auth (no
-// middleware ran) gives ErrNoMiddleware and a signed-out one a
-// *SignedOutError, both without any request to Clerk. A nil Client gives
-// ErrNoClient, so adapters can pass the one they were configured with.
+// middleware ran) gives ErrNoMiddleware, and a signed-out one its
+// *AuthError (errors.Is(err, ErrUnauthenticated)), both without any
+// request to Clerk.
 func (c *Client) GetTokenFor(ctx context.Context, auth *Auth, template string, opts ...TokenOption) (*Token, error) {
 	switch {
 	case auth == nil:
 		return nil, ErrNoMiddleware
 	case !auth.SignedIn():
-		return nil, &SignedOutError{Reason: auth.Reason(), Err: auth.Err()}
-	case c == nil:
-		return nil, ErrNoClient
+		return nil, auth.Err()
 	}
 	return c.GetToken(ctx, auth.SessionID(), template, opts...)
 }
@@ -98,7 +66,7 @@ type TokenResponse struct {
 //
 // "Anything else" is a server-side mistake the browser cannot fix: an
 // unknown JWT template, a secret key Clerk refused (its 401/403 must not
-// read as the user's), a refused parameter, no middleware, no Client. A
+// read as the user's), a refused parameter, no middleware. A
 // Clerk 404 for the session (it ended after its token was issued) is a
 // 401, so the front end signs in again; a 404 naming the template is a 500.
 //
@@ -145,9 +113,8 @@ func messageBody(status int) []byte {
 // level to log it at and the wait Clerk asked for.
 func tokenErrorStatus(err error) (status int, level slog.Level, retryAfter time.Duration) {
 	var apiErr *APIError
-	var signedOut *SignedOutError
 	switch {
-	case errors.As(err, &signedOut), errors.Is(err, ErrUnauthenticated):
+	case errors.Is(err, ErrUnauthenticated):
 		return http.StatusUnauthorized, slog.LevelDebug, 0
 	case errors.As(err, &apiErr):
 		switch {
@@ -216,25 +183,21 @@ func WriteTokenResponse(w http.ResponseWriter, resp TokenResponse) {
 	_, _ = w.Write(resp.Body)
 }
 
-// TokenHandler is the net/http counterpart of the adapters' TokenHandler and
-// of Clerk's App Router getToken example, for chi, gorilla and stdlib
-// servers: behind Middleware it mints a token for the request's session
-// and answers as NewTokenResponse documents.
-type TokenHandler struct {
-	// Client mints the tokens.
-	Client *Client
-	// Template is the JWT template's name; "" mints a plain session token.
-	Template string
-	// Options apply to every GetToken call.
-	Options []TokenOption
-	// Logger receives failures; nil means slog.Default().
-	Logger *slog.Logger
-}
-
-// ServeHTTP answers one token request.
-func (h *TokenHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	auth, _ := AuthFromContext(ctx)
-	tok, err := h.Client.GetTokenFor(ctx, auth, h.Template, h.Options...)
-	WriteTokenResponse(w, NewTokenResponse(ctx, h.Logger, tok, err))
+// TokenHandler answers with a token from the named JWT template ("" for a
+// plain session token) for the request's session: Clerk's App Router
+// getToken example for chi, gorilla and stdlib servers, behind Middleware.
+// It answers as NewTokenResponse documents and logs failures to client's
+// logger (WithLogger), else slog.Default(). It panics if client is nil, at
+// wiring time rather than per request.
+func TokenHandler(client *Client, template string, opts ...TokenOption) http.Handler {
+	if client == nil {
+		panic("clerk: TokenHandler needs a *Client, got nil")
+	}
+	opts = slices.Clone(opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		auth, _ := AuthFromContext(ctx)
+		tok, err := client.GetTokenFor(ctx, auth, template, opts...)
+		WriteTokenResponse(w, NewTokenResponse(ctx, client.logger, tok, err))
+	})
 }

@@ -31,12 +31,12 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 	switch {
 	case token == "":
 		return nil, authErr(ReasonSessionTokenMissing, "no session token in the request")
-	case len(token) > a.maxTokenBytes:
+	case len(token) > maxTokenBytes:
 		return nil, authErr(ReasonTokenTooLarge, "token is longer than the limit")
 	}
 	now := a.now()
-	if a.cache != nil {
-		if e, ok := a.cache.get(token); ok && now.UnixMilli()-e.verifiedAt < a.cacheMaxAgeMillis &&
+	if a.verified != nil {
+		if e, ok := a.verified.get(token); ok && now.UnixMilli()-e.verifiedAt < a.cacheMaxAgeMillis &&
 			a.keys.holds(e.kid, e.key) {
 			if err := a.checkTimes(&e.auth.claims, now); err != nil {
 				return nil, err
@@ -72,8 +72,8 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 		return nil, err
 	}
 	auth := newAuth(token, p.payload, &p.claims)
-	if a.cache != nil {
-		a.cache.put(token, verifiedToken{auth: auth, kid: p.header.kid, key: key.pub, verifiedAt: now.UnixMilli()})
+	if a.verified != nil {
+		a.verified.put(token, verifiedToken{auth: auth, kid: p.header.kid, key: key.pub, verifiedAt: now.UnixMilli()})
 	}
 	return a.admit(auth)
 }
@@ -184,7 +184,7 @@ func (a *Authenticator) checkTimes(c *sessionClaims, now time.Time) *AuthError {
 
 // admit applies the policy on pending sessions to a verified token.
 func (a *Authenticator) admit(auth *Auth) (*Auth, *AuthError) {
-	if auth.claims.sts == SessionStatusPending && !a.acceptPending {
+	if SessionStatus(auth.claims.sts) == SessionStatusPending && !a.acceptPending {
 		return nil, authErr(ReasonSessionPending, "session has pending tasks")
 	}
 	return auth, nil

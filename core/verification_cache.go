@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-// tokenCache remembers verified tokens so a repeated token costs a map
+// verificationCache remembers verified tokens so a repeated token costs a map
 // lookup instead of an RSA verification. Only tokens that passed every check
 // enter, so an attacker cannot fill it. It is keyed by the token itself: the
 // strict decoder gives every token exactly one spelling, and comparing whole
@@ -18,7 +18,7 @@ import (
 // it was verified, and verify takes a hit only while that key is still in
 // the Authenticator's key set and the entry is younger than the maximum age;
 // otherwise the token is verified afresh.
-type tokenCache struct {
+type verificationCache struct {
 	mu      sync.RWMutex
 	entries map[string]verifiedToken
 	order   []string // ring of keys in insertion order
@@ -33,14 +33,14 @@ type verifiedToken struct {
 	verifiedAt int64          // Unix milliseconds
 }
 
-func newTokenCache(size int) *tokenCache {
-	return &tokenCache{
+func newVerificationCache(size int) *verificationCache {
+	return &verificationCache{
 		entries: make(map[string]verifiedToken, min(size, 1024)),
 		order:   make([]string, size),
 	}
 }
 
-func (c *tokenCache) get(token string) (verifiedToken, bool) {
+func (c *verificationCache) get(token string) (verifiedToken, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[token]
 	c.mu.RUnlock()
@@ -49,7 +49,7 @@ func (c *tokenCache) get(token string) (verifiedToken, bool) {
 
 // put adds an entry, or replaces the entry of a token verified again
 // (after its key set changed or it reached the maximum age).
-func (c *tokenCache) put(token string, e verifiedToken) {
+func (c *verificationCache) put(token string, e verifiedToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[token]; ok {
