@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"prefix with a hash tag", good, []clerkredis.Option{secret, clerkredis.WithKeyPrefix("app{1}:")}},
 		{"zero timeout", good, []clerkredis.Option{secret, clerkredis.WithTimeout(0)}},
 		{"nil logger", good, []clerkredis.Option{secret, clerkredis.WithLogger(nil)}},
+		{"nil clock", good, []clerkredis.Option{secret, clerkredis.WithClock(nil)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cache, err := clerkredis.New(c.rdb, c.opts...)
@@ -93,37 +95,32 @@ func TestHitAndMiss(t *testing.T) {
 
 func TestValueExpiresWhenFreshnessEnds(t *testing.T) {
 	f := newFixture(t)
-	c := f.cache(t)
+	clock := newFakeClock()
+	c := f.cache(t, clerkredis.WithClock(clock.Now))
 	key := clerk.TokenKey{SessionID: "sess_1", Template: "t"}
-	c.Set(ctx, key, token("a"), time.Now().Add(400*time.Millisecond))
-	keys := f.rawKeys(t)
+	c.Set(ctx, key, token("a"), clock.Now().Add(time.Minute))
+	tokKey := f.rawKey(t, ":tok:")
 	rdb := newRedisClient(t, f.addr)
-	var tokKey string
-	for _, k := range keys {
-		if strings.Contains(k, ":tok:") {
-			tokKey = k
-		}
-	}
-	if tokKey == "" {
-		t.Fatalf("no token key among %q", keys)
-	}
+	// Redis drops the value when its freshness ends...
 	ttl := rdb.PTTL(ctx, tokKey).Val()
-	if ttl <= 0 || ttl > 400*time.Millisecond {
-		t.Fatalf("PTTL = %v, want within (0, 400ms]", ttl)
+	if ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("PTTL = %v, want within (0, 1m]", ttl)
 	}
+	clock.Advance(time.Minute - time.Millisecond)
 	if _, ok := c.Get(ctx, key); !ok {
 		t.Fatal("miss while fresh")
 	}
-	time.Sleep(500 * time.Millisecond)
+	// ...and the cache refuses it from then on, even while Redis holds it.
+	clock.Advance(time.Millisecond)
 	if _, ok := c.Get(ctx, key); ok {
 		t.Fatal("hit after freshness ended")
 	}
-	if n := rdb.Exists(ctx, tokKey).Val(); n != 0 {
-		t.Error("Redis still holds the value after its TTL")
+	if n := rdb.Exists(ctx, tokKey).Val(); n != 1 {
+		t.Fatal("Redis no longer holds the value; the check above proved nothing")
 	}
 
 	// A token already stale is not stored at all.
-	c.Set(ctx, clerk.TokenKey{SessionID: "sess_2"}, token("b"), time.Now().Add(-time.Second))
+	c.Set(ctx, clerk.TokenKey{SessionID: "sess_2"}, token("b"), clock.Now().Add(-time.Second))
 	if _, ok := c.Get(ctx, clerk.TokenKey{SessionID: "sess_2"}); ok {
 		t.Error("a stale token was stored")
 	}
@@ -133,14 +130,15 @@ func TestValueExpiresWhenFreshnessEnds(t *testing.T) {
 // Redis does not make a token live longer.
 func TestFreshnessSurvivesPersist(t *testing.T) {
 	f := newFixture(t)
-	c := f.cache(t)
+	clock := newFakeClock()
+	c := f.cache(t, clerkredis.WithClock(clock.Now))
 	key := clerk.TokenKey{SessionID: "sess_1"}
-	c.Set(ctx, key, token("a"), time.Now().Add(300*time.Millisecond))
+	c.Set(ctx, key, token("a"), clock.Now().Add(300*time.Millisecond))
 	rdb := newRedisClient(t, f.addr)
 	for _, k := range f.rawKeys(t) {
 		rdb.Persist(ctx, k)
 	}
-	time.Sleep(400 * time.Millisecond)
+	clock.Advance(400 * time.Millisecond)
 	if _, ok := c.Get(ctx, key); ok {
 		t.Fatal("hit on a value whose TTL an attacker removed")
 	}
@@ -263,31 +261,49 @@ func TestInvalidateSession(t *testing.T) {
 	}
 }
 
-// A replica claims a mint, another signs the session out, then the first
-// stores what it minted: that token must not be served.
+// A replica begins a mint, another signs the session out, then the first
+// stores what it minted: that token must not be served. Holding the mint
+// lock changes nothing.
 func TestTokenMintedAcrossASignOutIsNotStored(t *testing.T) {
+	for _, locked := range []bool{false, true} {
+		t.Run(map[bool]string{false: "unlocked", true: "locked"}[locked], func(t *testing.T) {
+			f := newFixture(t)
+			minter, other := f.cache(t), f.cache(t)
+			key := clerk.TokenKey{SessionID: "sess_1", Template: "t"}
+			unlock := func() {}
+			store := minter.BeginMint(ctx, key)
+			if locked {
+				var ok bool
+				var err error
+				if unlock, ok, err = minter.LockMint(ctx, key, time.Second); !ok || err != nil {
+					t.Fatalf("LockMint = %v, %v", ok, err)
+				}
+			}
+			other.InvalidateSession(ctx, "sess_1")
+			store(ctx, token("minted before sign-out"), time.Now().Add(time.Minute))
+			unlock()
+			if _, ok := other.Get(ctx, key); ok {
+				t.Fatal("a token minted across a sign-out was served")
+			}
+			// The next mint begins under the new generation and stores.
+			minter.BeginMint(ctx, key)(ctx, token("after"), time.Now().Add(time.Minute))
+			if _, ok := other.Get(ctx, key); !ok {
+				t.Fatal("a token minted after the sign-out was not stored")
+			}
+		})
+	}
+}
+
+// Plain Set reads the generation when it is called: it stores after a
+// sign-out, which is why the Client uses BeginMint instead.
+func TestSetStoresUnderTheCurrentGeneration(t *testing.T) {
 	f := newFixture(t)
-	minter, other := f.cache(t), f.cache(t)
+	c := f.cache(t)
 	key := clerk.TokenKey{SessionID: "sess_1", Template: "t"}
-	unlock, ok, err := minter.LockMint(ctx, key, time.Second)
-	if !ok || err != nil {
-		t.Fatalf("LockMint = %v, %v", ok, err)
-	}
-	other.InvalidateSession(ctx, "sess_1")
-	minter.Set(ctx, key, token("minted before sign-out"), time.Now().Add(time.Minute))
-	unlock()
-	if _, ok := other.Get(ctx, key); ok {
-		t.Fatal("a token minted across a sign-out was served")
-	}
-	// The next claim starts from the new generation and stores.
-	unlock, ok, _ = minter.LockMint(ctx, key, time.Second)
-	if !ok {
-		t.Fatal("claim after unlock refused")
-	}
-	minter.Set(ctx, key, token("after"), time.Now().Add(time.Minute))
-	unlock()
-	if _, ok := other.Get(ctx, key); !ok {
-		t.Fatal("a token minted after the sign-out was not stored")
+	c.InvalidateSession(ctx, "sess_1")
+	c.Set(ctx, key, token("a"), time.Now().Add(time.Minute))
+	if _, ok := f.cache(t).Get(ctx, key); !ok {
+		t.Fatal("Set after a sign-out did not store")
 	}
 }
 
@@ -303,22 +319,28 @@ func TestLockMint(t *testing.T) {
 	if _, ok, err := b.LockMint(ctx, key, time.Minute); ok || err != nil {
 		t.Fatalf("second claim while held: ok=%v err=%v, want refused", ok, err)
 	}
-	if _, ok, _ := b.LockMint(ctx, clerk.TokenKey{SessionID: "sess_1", Template: "other"}, time.Minute); !ok {
+	unlockOther, ok, _ := b.LockMint(ctx, clerk.TokenKey{SessionID: "sess_1", Template: "other"}, time.Minute)
+	if !ok {
 		t.Fatal("a claim on another key was refused")
 	}
+	unlockOther()
 	unlockA()
 	unlockA() // idempotent
-	unlockB, ok, _ := b.LockMint(ctx, key, 200*time.Millisecond)
+	unlockB, ok, _ := b.LockMint(ctx, key, time.Minute)
 	if !ok {
 		t.Fatal("claim after unlock refused")
 	}
+	lockKey := f.rawKey(t, ":lock:")
+	if ttl := newRedisClient(t, f.addr).PTTL(ctx, lockKey).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("claim PTTL = %v, want within (0, 1m]", ttl)
+	}
 
 	t.Run("a lost holder blocks only until expiry", func(t *testing.T) {
-		// b never unlocks; its claim lapses after 200ms.
+		// b never unlocks; its claim lapses.
 		if _, ok, _ := a.LockMint(ctx, key, time.Minute); ok {
 			t.Fatal("claim taken while b still holds it")
 		}
-		time.Sleep(300 * time.Millisecond)
+		expireNow(t, f, lockKey)
 		unlockA, ok, _ := a.LockMint(ctx, key, time.Minute)
 		if !ok {
 			t.Fatal("claim still held after its expiry")
@@ -332,6 +354,22 @@ func TestLockMint(t *testing.T) {
 	})
 }
 
+// expireNow makes Redis expire key at once, by its own clock, and waits
+// until it has.
+func expireNow(t *testing.T, f fixture, key string) {
+	t.Helper()
+	rdb := newRedisClient(t, f.addr)
+	if err := rdb.PExpire(ctx, key, time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); rdb.Exists(ctx, key).Val() != 0; {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("Redis did not expire %q", key)
+		}
+		runtime.Gosched()
+	}
+}
+
 func TestRedisDownIsAMiss(t *testing.T) {
 	redisAddr(t) // the logic holds without Redis, but keep this file's tests together
 	for name, addr := range map[string]string{
@@ -343,7 +381,11 @@ func TestRedisDownIsAMiss(t *testing.T) {
 			// Far below the client's 30s socket timeouts, far above
 			// scheduling noise on a loaded machine.
 			const timeout = 300 * time.Millisecond
-			c := fixture{addr: addr, instance: "i", prefix: "p:"}.cache(t, clerkredis.WithLogger(logs.logger()), clerkredis.WithTimeout(timeout))
+			// The cache's clock stands still: the second in which it
+			// leaves Redis alone never ends during the test.
+			clock := newFakeClock()
+			c := fixture{addr: addr, instance: "i", prefix: "p:"}.cache(t,
+				clerkredis.WithLogger(logs.logger()), clerkredis.WithTimeout(timeout), clerkredis.WithClock(clock.Now))
 			key := clerk.TokenKey{SessionID: "sess_1"}
 			took := func(f func()) time.Duration {
 				start := time.Now()
@@ -370,7 +412,7 @@ func TestRedisDownIsAMiss(t *testing.T) {
 			}); d > timeout+time.Second {
 				t.Errorf("Get took %v with a %v timeout", d, timeout)
 			}
-			// ...then Redis is left alone for a second: no waiting at all.
+			// ...then Redis is left alone: no waiting at all.
 			for range 5 {
 				if d := took(func() {
 					if _, ok := c.Get(ctx, key); ok {
@@ -390,8 +432,8 @@ func TestRedisDownIsAMiss(t *testing.T) {
 			if s.Errors != 3 || s.Skipped != 15 {
 				t.Errorf("stats %+v, want 3 errors (2 gets, 1 invalidation) and 15 skipped", s)
 			}
-			if n := strings.Count(logs.String(), "redis operation failed"); n < 1 || n > 2 {
-				t.Errorf("%d log lines for 3 failures within ~1s, want 1 or 2:\n%s", n, logs.String())
+			if n := strings.Count(logs.String(), "redis operation failed"); n != 1 {
+				t.Errorf("%d log lines for 3 failures within a second, want 1:\n%s", n, logs.String())
 			}
 		})
 	}
@@ -400,7 +442,8 @@ func TestRedisDownIsAMiss(t *testing.T) {
 // After an outage the cache goes back to Redis by itself.
 func TestRedisComesBack(t *testing.T) {
 	r := startPrivateRedis(t)
-	c := fixture{addr: r.Addr, instance: "i", prefix: "p:"}.cache(t)
+	clock := newFakeClock()
+	c := fixture{addr: r.Addr, instance: "i", prefix: "p:"}.cache(t, clerkredis.WithClock(clock.Now))
 	key := clerk.TokenKey{SessionID: "sess_1"}
 	c.Set(ctx, key, token("a"), time.Now().Add(time.Minute))
 	if _, ok := c.Get(ctx, key); !ok {
@@ -415,7 +458,7 @@ func TestRedisComesBack(t *testing.T) {
 	if s := c.Stats(); s.Skipped != 1 {
 		t.Fatalf("Set right after the failure: %+v, want it skipped", s)
 	}
-	time.Sleep(outageBackoff + 100*time.Millisecond)
+	clock.Advance(outageBackoff)
 	c.Set(ctx, key, token("c"), time.Now().Add(time.Minute))
 	if got, ok := c.Get(ctx, key); !ok || !strings.Contains(got.JWT, ".") {
 		t.Fatal("the cache did not go back to Redis after the outage")

@@ -17,10 +17,12 @@ import (
 
 // Labels of the derived keys. The instance goes into HKDF's info, so two
 // instances never share a key even with one secret.
+// v2 (random, authenticated generations; the JWT alone as plaintext) lives
+// in other key names than v1: the two never read each other's values.
 const (
-	labelEncryption = "clerkkit redis token cache v1: encryption"
-	labelNames      = "clerkkit redis token cache v1: key names"
-	aadLabel        = "clerkkit redis token cache v1"
+	labelEncryption = "clerkkit redis token cache v2: encryption"
+	labelNames      = "clerkkit redis token cache v2: key names"
+	aadLabel        = "clerkkit redis token cache v2"
 )
 
 // keys holds what the secret derives.
@@ -53,12 +55,48 @@ func deriveKeys(secret []byte, instance string) (keys, error) {
 // encoded: names an observer of Redis can neither reverse nor test a guessed
 // session ID against.
 func (k keys) mac(n int, parts ...[]byte) string {
+	return hex.EncodeToString(k.macBytes(n, parts...))
+}
+
+func (k keys) macBytes(n int, parts ...[]byte) []byte {
 	h := hmac.New(sha256.New, k.nameKey)
 	for _, p := range parts {
 		h.Write(binary.AppendUvarint(nil, uint64(len(p))))
 		h.Write(p)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:n])
+	return h.Sum(nil)[:n]
+}
+
+// A session's generation is 16 random bytes followed by their 16-byte HMAC
+// under the name key, bound to the generation's Redis key; Redis holds it
+// hex encoded. Random, so that no value sealed under an earlier generation
+// can become valid by a later one being guessed, lowered or deleted;
+// authenticated, so that a generation written into Redis by anyone without
+// the secret is never sealed under (see checkGeneration).
+const generationLen = 32
+
+type generation [generationLen]byte
+
+func (g generation) String() string { return hex.EncodeToString(g[:]) }
+
+func (k keys) newGeneration(genKey string) generation {
+	var g generation
+	_, _ = rand.Read(g[:16]) // crypto/rand.Read never fails
+	copy(g[16:], k.macBytes(16, []byte("generation"), []byte(genKey), g[:16]))
+	return g
+}
+
+// checkGeneration parses a generation read from genKey and reports whether
+// this cache's secret made it for that key.
+func (k keys) checkGeneration(genKey, s string) (generation, bool) {
+	var g generation
+	if hex.DecodedLen(len(s)) != generationLen {
+		return g, false
+	}
+	if _, err := hex.Decode(g[:], []byte(s)); err != nil {
+		return g, false
+	}
+	return g, hmac.Equal(g[16:], k.macBytes(16, []byte("generation"), []byte(genKey), g[:16]))
 }
 
 // encodeKey is the unambiguous byte form of a TokenKey, for hashing and as
@@ -73,20 +111,21 @@ func encodeKey(k clerk.TokenKey) []byte {
 
 // A stored value is
 //
-//	version (1) | generation (8) | fresh until, Unix ms (8) | nonce (12) | AES-GCM(token JSON)
+//	version (1) | generation (32) | fresh until, Unix ms (8) | nonce (12) | AES-GCM(JWT)
 //
 // with the header, the Redis key and the TokenKey as associated data: a
 // value copied to another key, or whose generation or freshness was
-// edited, fails to open.
+// edited, fails to open. The plaintext is the JWT alone, not a form of
+// clerk.Token, whose encodings are the core's to change.
 const (
-	envelopeVersion = 1
-	headerLen       = 1 + 8 + 8
+	envelopeVersion = 2
+	headerLen       = 1 + generationLen + 8
 )
 
 var errBadValue = errors.New("clerkredis: cached value failed authentication")
 
 type envelope struct {
-	generation uint64
+	generation generation
 	freshUntil time.Time
 }
 
@@ -94,8 +133,8 @@ func (k keys) seal(redisKey string, key clerk.TokenKey, e envelope, plaintext []
 	nonceSize := k.aead.NonceSize()
 	out := make([]byte, headerLen+nonceSize, headerLen+nonceSize+len(plaintext)+k.aead.Overhead())
 	out[0] = envelopeVersion
-	binary.BigEndian.PutUint64(out[1:9], e.generation)
-	binary.BigEndian.PutUint64(out[9:17], uint64(e.freshUntil.UnixMilli()))
+	copy(out[1:1+generationLen], e.generation[:])
+	binary.BigEndian.PutUint64(out[1+generationLen:headerLen], uint64(e.freshUntil.UnixMilli()))
 	nonce := out[headerLen:]
 	_, _ = rand.Read(nonce) // crypto/rand.Read never fails
 	return k.aead.Seal(out, nonce, plaintext, aad(redisKey, key, out[:headerLen]))
@@ -107,10 +146,9 @@ func header(value []byte) (envelope, bool) {
 	if len(value) < headerLen || value[0] != envelopeVersion {
 		return envelope{}, false
 	}
-	return envelope{
-		generation: binary.BigEndian.Uint64(value[1:9]),
-		freshUntil: time.UnixMilli(int64(binary.BigEndian.Uint64(value[9:17]))),
-	}, true
+	e := envelope{freshUntil: time.UnixMilli(int64(binary.BigEndian.Uint64(value[1+generationLen : headerLen])))}
+	copy(e.generation[:], value[1:1+generationLen])
+	return e, true
 }
 
 func (k keys) open(redisKey string, key clerk.TokenKey, value []byte) ([]byte, error) {

@@ -3,7 +3,8 @@
 // the same token at the same moment make one Backend API call between them.
 //
 // Build a Cache with New and hand it to clerk.WithTokenCache; the Client
-// finds the mint lock (clerk.TokenMintLocker) on its own:
+// finds the mint tracking (clerk.TokenMintTracker) and the mint lock
+// (clerk.TokenMintLocker) on its own:
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
 //	cache, err := clerkredis.New(rdb, clerkredis.WithSecret([]byte(os.Getenv("CLERK_SECRET_KEY"))))
@@ -14,14 +15,14 @@
 // Keys. The secret and the instance (WithInstance) derive, with
 // HKDF-SHA256, an AES-256-GCM key and an HMAC key. Key names are HMACs:
 //
-//	clerkkit:<ns>:{<session>}:gen          the session's generation
+//	clerkkit:<ns>:{<session>}:gen          the session's generation (random, authenticated)
 //	clerkkit:<ns>:{<session>}:tok:<token>  an encrypted token
 //	clerkkit:<ns>:{<session>}:lock:<token> a mint claim
 //
 // so session IDs and template names never appear in Redis, and a session's
 // keys share one Redis Cluster slot through the {hash tag}.
 //
-// Values. A value is the token sealed with AES-256-GCM; the Redis key, the
+// Values. A value is the JWT sealed with AES-256-GCM; the Redis key, the
 // TokenKey, the session generation and the freshness deadline are bound as
 // associated data. A value copied to another key, edited, or written with
 // another secret fails to open and is a miss (logged). Redis expires a
@@ -29,11 +30,23 @@
 // remaining freshness), and the sealed deadline is checked too, so removing
 // the TTL does not extend a token's use.
 //
-// Sign-out. InvalidateSession increments the session's generation; tokens
-// sealed under an older one are misses everywhere at once. A replica that
-// claimed a mint before the sign-out and stores the token after it is
-// refused, because the claim read the generation and the store compares it
-// in the same script as the write.
+// Sign-out. Each session has a generation: 16 random bytes and their HMAC,
+// created when its first mint begins. Every value is sealed with the
+// generation and served only while the session still has exactly that one;
+// InvalidateSession replaces it with a fresh random one. A mint reads the
+// generation when it begins (BeginMint, which the Client calls before every
+// mint, locked or not) and stores only if it is unchanged, compared in the
+// same script as the write. So once InvalidateSession has returned, and
+// provided its one write reached Redis (a failure is logged and counted),
+// no replica serves a token of the session cached, or minted, before it,
+// and in this process no Get shares a read begun before it. Anyone who can
+// write to Redis but not read it cannot undo a sign-out: a missing
+// generation matches nothing, a lowered or guessed one matches nothing, and
+// one planted without the secret is replaced before anything is sealed with
+// it. Out of scope: an attacker who can read and write Redis and restores a
+// generation it read earlier together with values sealed under it; and
+// Set, which the Client does not use, takes the generation as it is when
+// called rather than when the token was minted.
 //
 // Mint lock. LockMint is SET NX PX with a random value; unlock deletes the
 // claim only if it still holds that value, so a holder whose claim lapsed

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,13 +84,24 @@ func newFixture(t testing.TB) fixture {
 
 func (f fixture) cache(t testing.TB, opts ...clerkredis.Option) *clerkredis.Cache {
 	t.Helper()
+	return f.cacheOn(t, newRedisClient(t, f.addr), opts...)
+}
+
+// cacheOn is cache on a Redis client of the test's own, for tests that
+// hook into its commands.
+func (f fixture) cacheOn(t testing.TB, rdb *redis.Client, opts ...clerkredis.Option) *clerkredis.Cache {
+	t.Helper()
 	base := []clerkredis.Option{
 		clerkredis.WithSecret(testSecret),
 		clerkredis.WithInstance(f.instance),
 		clerkredis.WithKeyPrefix(f.prefix),
 		clerkredis.WithLogger(slog.New(slog.DiscardHandler)),
+		// The tests are about behaviour, not speed: on a loaded machine a
+		// slow reply must not turn into a miss. Tests of timeouts set
+		// their own.
+		clerkredis.WithTimeout(5 * time.Second),
 	}
-	c, err := clerkredis.New(newRedisClient(t, f.addr), append(base, opts...)...)
+	c, err := clerkredis.New(rdb, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +116,43 @@ func (f fixture) rawKeys(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// rawKey is the fixture's only key whose name contains part (":gen",
+// ":lock:", ":tok:").
+func (f fixture) rawKey(t testing.TB, part string) string {
+	t.Helper()
+	var found []string
+	for _, k := range f.rawKeys(t) {
+		if strings.Contains(k, part) {
+			found = append(found, k)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("keys containing %q: %q, want exactly one", part, found)
+	}
+	return found[0]
+}
+
+// fakeClock is the cache's clock in tests that move time on rather than
+// wait for it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // fakeJWT is an unsigned JWT with the given times; the cache never

@@ -101,6 +101,22 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithClock makes the cache read the time from now instead of time.Now,
+// mainly for tests. The clock decides whether a stored token is still
+// fresh, the TTL its value gets in Redis (the time left until its fresh-
+// until, by this clock), and the second after a Redis failure during which
+// the cache leaves Redis alone. Redis's own expiry runs on Redis's clock,
+// and operation timeouts on the real one.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) error {
+		if now == nil {
+			return configError("clock must not be nil")
+		}
+		s.now = now
+		return nil
+	}
+}
+
 // ErrConfig is wrapped by every configuration error New returns.
 var ErrConfig = errors.New("clerkredis: invalid configuration")
 
