@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -268,6 +269,12 @@ func (a *Auth) String() string {
 
 // GoString keeps %#v from printing the token.
 func (a *Auth) GoString() string { return a.String() }
+
+// Format prints the String form for every verb and flag: without it %d,
+// %x, %q or %+10s would print the struct, token and claims included. Its
+// receiver is a value so that an Auth held by value (a copy of *auth) is
+// redacted too; fmt therefore prints a nil *Auth as <nil>.
+func (a Auth) Format(f fmt.State, verb rune) { writeRedacted(f, verb, a.String()) }
 
 // LogValue keeps slog from printing the token.
 func (a *Auth) LogValue() slog.Value {

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,15 +17,27 @@ const (
 	MaxTokenLifetimeSeconds = 315360000
 )
 
-// Token is a JWT minted by Clerk. It marshals to {"jwt":"…"}, the shape
-// Clerk's getToken examples answer with.
+// Token is a JWT minted by Clerk. Read JWT to send the token on.
+//
+// Every other way of showing a Token gives only the JWT's header, so a
+// logged Token cannot be replayed: fmt with any verb and flags, slog, and
+// encoding/json, which writes that redacted string, not {"jwt":"…"}. So a
+// Token nested in a struct, slice or map is redacted by slog's JSON handler
+// as by its text handler; the answer {"token":{"jwt":"…"}} is built from
+// JWT by NewTokenResponse, and any other JSON carrying the token must be
+// built from JWT too. Decoding {"jwt":"…"} into a Token still works.
+//
+// fmt ignores every method in two cases, where it prints the JWT: a wrong
+// verb that go vet reports (%w, or %p on a value), and an unexported field
+// of your own struct, which fmt cannot call methods on. Do not print a
+// struct that keeps a Token (or *Token) in an unexported field.
 type Token struct {
 	JWT string `json:"jwt"`
 }
 
-// String shows only the JWT's header so a logged Token cannot be replayed.
-// String, GoString and LogValue have value receivers so that a Token held
-// by value (a field of a response struct, say) is redacted too.
+// String shows only the JWT's header. String, GoString, Format, LogValue
+// and MarshalJSON have value receivers so that a Token held by value (a
+// field of a response struct, say) is redacted too.
 func (t Token) String() string {
 	head, _, _ := strings.Cut(t.JWT, ".")
 	return "clerk.Token{" + head + ".[redacted]}"
@@ -33,9 +46,17 @@ func (t Token) String() string {
 // GoString keeps %#v from printing the JWT.
 func (t Token) GoString() string { return t.String() }
 
-// LogValue keeps slog from printing the JWT: without it the JSON handler
-// would marshal the Token whole, as {"jwt":"…"}.
+// Format prints the String form for every verb and flag: without it %d,
+// %x, %q, %t or %+10s would print the struct, JWT included.
+func (t Token) Format(f fmt.State, verb rune) { writeRedacted(f, verb, t.String()) }
+
+// LogValue keeps slog from printing the JWT of a Token logged at top level.
 func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON writes the String form as a JSON string, never the JWT: slog's
+// JSON handler marshals nested values with encoding/json, where LogValue is
+// not consulted.
+func (t Token) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
 
 // A TokenOption adjusts one GetToken call.
 type TokenOption func(*tokenRequest)

@@ -2,12 +2,14 @@ package clerk_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -442,4 +444,157 @@ func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 func withClaim(c map[string]any, k string, v any) map[string]any {
 	c[k] = v
 	return c
+}
+
+// formatFlags are the flag, width and precision forms tried with every
+// verb; "*" takes its width from an argument.
+var formatFlags = []string{"", "+", "#", "-", " ", "0", "+#", "#-", "12", "-12", "012", ".3", "12.40", "+#12.3", "*"}
+
+// redactionSubjects are a Token and an Auth, signed in and out, held by
+// pointer and by value, alone and nested in exported fields, slices, maps,
+// arrays and interfaces.
+func redactionSubjects(t *testing.T, w *secretWatch) map[string]any {
+	clock := newFakeClock()
+	key := rsaKey(t, 0)
+	jwt := w.token("the token", mint(t, key, sessionHeader(testKID), withClaim(sessionClaimsAt(clock.Now()), "jti", claimMarker)))
+	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, key)), clerk.WithAuthClock(clock.Now))
+	in := a.Authenticate(context.Background(), bearer(jwt))
+	if !in.SignedIn() {
+		t.Fatalf("not signed in: %v", in.Err())
+	}
+	out := a.Authenticate(context.Background(), bearer(jwt+"x"))
+	tok := clerk.Token{JWT: jwt}
+	type inner struct {
+		Tok  clerk.Token
+		Auth clerk.Auth
+	}
+	type outer struct {
+		Name    string
+		Tok     clerk.Token
+		Ptr     *clerk.Token
+		Auth    *clerk.Auth
+		AuthVal clerk.Auth
+		Any     any
+		Inner   inner
+		List    []clerk.Token
+	}
+	nested := outer{"n", tok, &tok, in, *in, tok, inner{tok, *in}, []clerk.Token{tok}}
+	return map[string]any{
+		"Token":              tok,
+		"*Token":             &tok,
+		"nil *Token":         (*clerk.Token)(nil),
+		"*Auth":              in,
+		"Auth":               *in,
+		"signed-out *Auth":   out,
+		"signed-out Auth":    *out,
+		"nil *Auth":          (*clerk.Auth)(nil),
+		"struct":             nested,
+		"*struct":            &nested,
+		"[]Token":            []clerk.Token{tok, {}},
+		"[]*Token":           []*clerk.Token{&tok},
+		"[1]Token":           [1]clerk.Token{tok},
+		"[]any":              []any{tok, &tok, in, *in},
+		"map[string]Token":   map[string]clerk.Token{"k": tok},
+		"map[Token]int":      map[clerk.Token]int{tok: 1},
+		"map[string]*Token":  map[string]*clerk.Token{"k": &tok},
+		"map[string]Auth":    map[string]clerk.Auth{"k": *in},
+		"map[string]*Auth":   map[string]*clerk.Auth{"k": in},
+		"[]struct":           []outer{nested},
+		"map[string]struct":  map[string]outer{"k": nested},
+		"map[string][]Token": map[string][]clerk.Token{"k": {tok}},
+	}
+}
+
+// TestRedactedForEveryVerb prints Tokens and Auths with every letter verb
+// and flag combination, alone and nested, and checks that neither the JWT
+// nor its claims or signature segment shows.
+//
+// Two wrong verbs are left out, because for them fmt prints the fields
+// without calling any method, Format included, and no method can help: %w
+// outside Errorf or on a non-error, and %p on a struct or array (it is
+// tried where fmt prints an address: pointers, slices, maps). go vet's
+// printf check reports both misuses.
+func TestRedactedForEveryVerb(t *testing.T) {
+	w := newSecretWatch(t)
+	// extra takes one argument fewer than it is given, so fmt prints the
+	// last as %!(EXTRA type=value); a variable, as vet rightly refuses it.
+	extra := "%d"
+	for name, v := range redactionSubjects(t, w) {
+		kind := reflect.ValueOf(v).Kind()
+		stringer, _ := v.(fmt.Stringer)
+		if kind == reflect.Pointer && reflect.ValueOf(v).IsNil() {
+			stringer = nil // fmt prints <nil>
+		}
+		for verb := 'A'; verb <= 'z'; verb++ {
+			if verb > 'Z' && verb < 'a' || verb == 'w' || verb == 'p' && (kind == reflect.Struct || kind == reflect.Array) {
+				continue
+			}
+			for _, flags := range formatFlags {
+				format := "%" + flags + string(verb)
+				var got string
+				if flags == "*" {
+					got = fmt.Sprintf(format, 40, v)
+				} else {
+					got = fmt.Sprintf(format, v)
+				}
+				w.shown = append(w.shown, name+" "+format+": "+got)
+				// The redacted form is what is printed, not merely no JWT.
+				if stringer != nil && flags == "" && verb != 'T' && verb != 'q' && verb != 'p' && got != stringer.String() {
+					t.Errorf("%s %s = %q, want %q", name, format, got, stringer.String())
+				}
+			}
+		}
+		w.shown = append(w.shown,
+			name+" Sprint: "+fmt.Sprint(v),
+			name+" Sprintln: "+fmt.Sprintln(v, v),
+			name+" extra argument: "+fmt.Sprintf(extra, 1, v), //nolint:staticcheck // the EXTRA path, on purpose
+		)
+	}
+	w.check()
+}
+
+// TestTokenJSONRedacted logs Tokens nested in structs, slices and maps with
+// slog's JSON and text handlers and marshals them with encoding/json: the
+// JSON handler marshals nested values, where LogValue is not consulted.
+func TestTokenJSONRedacted(t *testing.T) {
+	w := newSecretWatch(t)
+	subjects := redactionSubjects(t, w)
+	delete(subjects, "map[Token]int") // not a JSON object key
+	for _, logger := range secretLoggers(w.logs) {
+		for name, v := range subjects {
+			logger.Info("nested", "subject", name, "value", v, "group", []any{v})
+		}
+	}
+	for name, v := range subjects {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("json.Marshal(%s): %v", name, err)
+		}
+		w.shown = append(w.shown, name+" json.Marshal: "+string(b))
+	}
+	w.check()
+
+	tok := subjects["Token"].(clerk.Token)
+	want, _ := json.Marshal(tok.String())
+	if got, err := json.Marshal(tok); err != nil || string(got) != string(want) {
+		t.Errorf("json.Marshal(Token) = %s, %v; want the String form %s", got, err, want)
+	}
+	// Decoding the shape older releases wrote still gives the JWT.
+	var back clerk.Token
+	if err := json.Unmarshal([]byte(`{"jwt":"`+tok.JWT+`"}`), &back); err != nil || back.JWT != tok.JWT {
+		t.Errorf("json.Unmarshal {\"jwt\":…}: %v", err)
+	}
+}
+
+// TestTokenResponseBody checks that the token answer still carries the
+// JWT, byte for byte as Clerk's getToken examples, though a Token no longer
+// marshals it: escaping included.
+func TestTokenResponseBody(t *testing.T) {
+	for _, jwt := range []string{"eyJhbGciOiJSUzI1NiJ9.e30.c2ln", `a<b>&"\` + "\u2028"} {
+		resp := clerk.NewTokenResponse(context.Background(), nil, &clerk.Token{JWT: jwt}, nil)
+		quoted, _ := json.Marshal(jwt)
+		if want := `{"token":{"jwt":` + string(quoted) + `}}`; resp.Status != http.StatusOK || string(resp.Body) != want {
+			t.Errorf("NewTokenResponse(%q) = %d %s, want 200 %s", jwt, resp.Status, resp.Body, want)
+		}
+	}
 }

@@ -76,7 +76,7 @@ type TokenResponse struct {
 // in the server's logs instead of the answer.
 func NewTokenResponse(ctx context.Context, logger *slog.Logger, tok *Token, err error) TokenResponse {
 	if err == nil && tok != nil {
-		body, mErr := json.Marshal(tokenBody{Token: tok})
+		body, mErr := json.Marshal(tokenBody{Token: tokenJWT{JWT: tok.JWT}})
 		if mErr == nil {
 			return TokenResponse{Status: http.StatusOK, Body: body}
 		}
@@ -95,9 +95,14 @@ func NewTokenResponse(ctx context.Context, logger *slog.Logger, tok *Token, err 
 	return resp
 }
 
-// tokenBody is the success body of Clerk's getToken examples.
+// tokenBody is the success body of Clerk's getToken examples. It carries
+// the JWT in its own struct because a Token marshals to its redacted form.
 type tokenBody struct {
-	Token *Token `json:"token"`
+	Token tokenJWT `json:"token"`
+}
+
+type tokenJWT struct {
+	JWT string `json:"jwt"`
 }
 
 // messageBody is {"message":"<status text>"}; status texts need no JSON
