@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,8 +192,10 @@ func jwksUnknownKIDs(t *testing.T) countRow {
 }
 
 // countingTokenServer answers token requests with a fixed JWT and counts
-// them. Before answering it waits until hold returns true (or 10 s pass),
-// so a test can keep the call in flight until every caller has joined it.
+// them. Before answering the first request it waits until hold returns
+// true, so a test can keep the call in flight until every caller has joined
+// it. A second request ends the wait at once: the callers did not all join
+// one call, and the count will show it without any timing guess.
 func countingTokenServer(t *testing.T, hold func() bool) (*httptest.Server, *atomic.Int64) {
 	now := time.Now()
 	body := []byte(`{"object":"token","jwt":"` + fixedJWT(now, now.Add(time.Hour)) + `"}`)
@@ -200,8 +203,8 @@ func countingTokenServer(t *testing.T, hold func() bool) (*httptest.Server, *ato
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
-		for deadline := time.Now().Add(10 * time.Second); !hold() && time.Now().Before(deadline); {
-			time.Sleep(time.Millisecond)
+		for !hold() && calls.Load() == 1 {
+			runtime.Gosched()
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)

@@ -49,12 +49,16 @@ const (
 	burstWithin = matrixAttempts - 1
 	burstBeyond = matrixAttempts + 2
 	// defaultDeadline is the caller's deadline unless a row sets its own;
-	// rows that hang use shortDeadline.
+	// rows that hang use shortDeadline, which still leaves a loaded machine
+	// ample time to deliver the one request those rows expect.
 	defaultDeadline = 5 * time.Second
-	shortDeadline   = 300 * time.Millisecond
+	shortDeadline   = time.Second
 	// deadlineSlack is how late past its deadline a caller may get its
-	// error: scheduling and the race detector, not retries.
-	deadlineSlack = 250 * time.Millisecond
+	// error. It only catches a call that outlives its deadline by far (one
+	// that waits for the client's 15 s timeout or the key fetch's 30 s): on
+	// a loaded machine under the race detector, the return itself can lag
+	// by hundreds of milliseconds.
+	deadlineSlack = 2 * time.Second
 )
 
 // faultFront is the scripted front: a request takes the next reply queued
@@ -153,16 +157,16 @@ func hangReply(_ http.ResponseWriter, r *http.Request) {
 	<-r.Context().Done()
 }
 
-// slowReply answers 200 with body, one byte every gap, as an overloaded
-// proxy or a congested link would.
-func slowReply(body string, gap time.Duration) reply {
+// slowReply answers 200 with body, in pieces of chunk bytes one every gap,
+// as an overloaded proxy or a congested link would.
+func slowReply(body string, chunk int, gap time.Duration) reply {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
 		rc := http.NewResponseController(w)
-		for i := range len(body) {
-			if _, err := io.WriteString(w, body[i:i+1]); err != nil {
+		for i := 0; i < len(body); i += chunk {
+			if _, err := io.WriteString(w, body[i:min(i+chunk, len(body))]); err != nil {
 				return
 			}
 			_ = rc.Flush()
@@ -223,6 +227,9 @@ type matrixEnv struct {
 	front   *faultFront
 	client  *clerk.Client
 	session string
+	// clock is the emulator's and the Authenticator's: rows step it past
+	// the unknown-kid gap instead of sleeping through it.
+	clock *fakeClock
 	// auth is the key-fetch rows' Authenticator, built before inject runs.
 	auth *clerk.Authenticator
 }
@@ -272,7 +279,11 @@ func newMatrixEnv(t *testing.T, opts ...clerk.Option) *matrixEnv {
 		}
 		matrixKey = k
 	})
-	emu := clerktest.Start(t, clerktest.WithKey(matrixKey), clerktest.WithKeyID(matrixKID))
+	// The clock stands still unless a row advances it, so tokens the
+	// emulator stamps with it are never too new or too old for the
+	// Authenticator, however slowly the row runs.
+	clock := &fakeClock{t: time.Now()}
+	emu := clerktest.Start(t, clerktest.WithKey(matrixKey), clerktest.WithKeyID(matrixKID), clerktest.WithClock(clock.Now))
 	if _, err := emu.AddUser(clerktest.User{ID: "user_matrix"}); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +295,7 @@ func newMatrixEnv(t *testing.T, opts ...clerk.Option) *matrixEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(client.CloseIdleConnections)
-	return &matrixEnv{t: t, emu: emu, front: front, client: client, session: sess.ID}
+	return &matrixEnv{t: t, emu: emu, front: front, client: client, session: sess.ID, clock: clock}
 }
 
 // outcome is what a row promises the caller.
@@ -368,9 +379,11 @@ func burstRows(ep string, okAttempts int) []faultRow {
 			want:   outcome{ok: true, attempts: 2, atLeast: time.Second},
 		},
 		faultRow{
-			name:   "429 Retry-After HTTP-date 2s ahead",
-			inject: func(e *matrixEnv) { e.emu.RateLimitNext(1, httpDate(2*time.Second), ep) },
-			want:   outcome{ok: true, attempts: 2, atLeast: 900 * time.Millisecond},
+			// The date is between 2 and 3 s after inject; the call starts
+			// a moment later, so 1 s leaves that moment a full second.
+			name:   "429 Retry-After HTTP-date 3s ahead",
+			inject: func(e *matrixEnv) { e.emu.RateLimitNext(1, httpDate(3*time.Second), ep) },
+			want:   outcome{ok: true, attempts: 2, atLeast: time.Second},
 		},
 		faultRow{
 			name:   "429 Retry-After 60 beyond MaxRetryAfter: no wait",
@@ -378,9 +391,10 @@ func burstRows(ep string, okAttempts int) []faultRow {
 			want:   outcome{errIs: []error{clerk.ErrRateLimited}, status: 429, attempts: 1},
 		},
 		faultRow{
-			name:     "429 Retry-After 2 past the caller's deadline: no wait",
-			inject:   func(e *matrixEnv) { e.emu.RateLimitNext(1, "2", ep) },
-			deadline: time.Second,
+			// The deadline leaves the 429 two seconds to arrive.
+			name:     "429 Retry-After 3 past the caller's deadline: no wait",
+			inject:   func(e *matrixEnv) { e.emu.RateLimitNext(1, "3", ep) },
+			deadline: 2 * time.Second,
 			want:     outcome{errIs: []error{clerk.ErrRateLimited}, status: 429, attempts: 1},
 			// The key fetch serves every waiting request, not this one, so
 			// it runs on its own deadline and honours the Retry-After; the
@@ -420,13 +434,18 @@ func burstRows(ep string, okAttempts int) []faultRow {
 func bodyRows(ep string, good func(e *matrixEnv) string) []faultRow {
 	return []faultRow{
 		{
-			name:   "slow body within the deadline",
-			inject: func(e *matrixEnv) { e.front.queue(ep, 1, slowReply(good(e), 100*time.Microsecond)) },
-			want:   outcome{ok: true, attempts: 1},
+			name: "slow body within the deadline",
+			// Ten pieces, so that the body takes a known few gaps however
+			// long the key set is and however late each timer fires.
+			inject: func(e *matrixEnv) {
+				body := good(e)
+				e.front.queue(ep, 1, slowReply(body, len(body)/10+1, 10*time.Millisecond))
+			},
+			want: outcome{ok: true, attempts: 1},
 		},
 		{
 			name:     "slow body past the deadline",
-			inject:   func(e *matrixEnv) { e.front.queue(ep, 100, slowReply(good(e), 50*time.Millisecond)) },
+			inject:   func(e *matrixEnv) { e.front.queue(ep, 100, slowReply(good(e), 1, 50*time.Millisecond)) },
 			deadline: shortDeadline,
 			want:     outcome{errIs: []error{context.DeadlineExceeded}, noAPIErr: true, attempts: 1},
 		},
@@ -554,7 +573,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			prime: true,
 			inject: func(e *matrixEnv) {
 				e.emu.RotateKey()
-				time.Sleep(kidGap + 50*time.Millisecond)
+				e.clock.Advance(kidGap)
 			},
 			want: outcome{ok: true, attempts: 1},
 		},
@@ -580,7 +599,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 				if err := e.emu.RetireKey(matrixKID); err != nil {
 					panic(err)
 				}
-				time.Sleep(kidGap + 50*time.Millisecond)
+				e.clock.Advance(kidGap)
 				e.mustAuthenticate(e.sessionToken(), "")
 			},
 			token: oldKeyToken,
@@ -592,7 +611,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			inject: func(e *matrixEnv) {
 				e.emu.FailNext(100, 503, ep)
 				e.emu.RotateKey() // a token with the new kid forces a fetch, which fails
-				time.Sleep(kidGap + 50*time.Millisecond)
+				e.clock.Advance(kidGap)
 				e.mustAuthenticate(e.sessionToken(), clerk.ReasonJWKKidMismatch)
 			},
 			token: oldKeyToken,
@@ -604,7 +623,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			inject: func(e *matrixEnv) {
 				e.front.queue(ep, 100, jsonReply(`{"keys":[]}`))
 				e.emu.RotateKey()
-				time.Sleep(kidGap + 50*time.Millisecond)
+				e.clock.Advance(kidGap)
 				e.mustAuthenticate(e.sessionToken(), clerk.ReasonJWKKidMismatch)
 			},
 			token: oldKeyToken,
@@ -617,7 +636,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			e := newMatrixEnv(t, row.opts...)
 			// Without the verified-token cache every token checks its key.
 			opts := []clerk.AuthOption{clerk.WithBackendJWKS(e.client), clerk.WithVerifiedTokenCacheSize(0),
-				clerk.WithUnknownKIDRefetchInterval(kidGap)}
+				clerk.WithUnknownKIDRefetchInterval(kidGap), clerk.WithAuthClock(e.clock.Now)}
 			e.auth = newAuthenticator(t, append(opts, row.authOpts...)...)
 			if row.prime {
 				e.mustAuthenticate(e.sessionToken(), "")
@@ -636,6 +655,8 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 }
 
 // kidGap is the matrix's unknown-kid refetch interval, the least allowed.
+// Only the fake clock counts it, so no row waits for it and no slow row
+// sees it pass by itself.
 const kidGap = 100 * time.Millisecond
 
 func runKeyRow(t *testing.T, e *matrixEnv, token string, row faultRow) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
@@ -254,34 +255,40 @@ func TestAPIErrorDetails(t *testing.T) {
 }
 
 func TestGetTokenRetries(t *testing.T) {
-	t.Run("429 with Retry-After 1 then 200 waits at least a second", func(t *testing.T) {
-		f := newFakeAPI(t, statusReply(429, clerkErrorBody("too_many_requests", "slow down", "tr"), "Retry-After", "1"))
-		c := newTestClient(t, f)
-		start := time.Now()
-		tok, err := c.GetToken(context.Background(), "sess_1", "test")
-		if err != nil || tok.JWT != aJWT {
-			t.Fatalf("GetToken = %v, %v", tok, err)
-		}
-		if waited := time.Since(start); waited < time.Second {
-			t.Errorf("returned after %v, before Retry-After elapsed", waited)
-		}
-		if n := len(f.requests()); n != 2 {
-			t.Errorf("server saw %d requests, want 2", n)
-		}
+	// The Retry-After rows run in a synctest bubble: the client's waits
+	// pass on a fake clock, so they are measured exactly and cost no time.
+	t.Run("429 with Retry-After 1 then 200 waits exactly a second", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			f := newBubbleAPI(statusReply(429, clerkErrorBody("too_many_requests", "slow down", "tr"), "Retry-After", "1"))
+			c := newBubbleClient(t, f)
+			start := time.Now()
+			tok, err := c.GetToken(context.Background(), "sess_1", "test")
+			if err != nil || tok.JWT != aJWT {
+				t.Fatalf("GetToken = %v, %v", tok, err)
+			}
+			if waited := time.Since(start); waited != time.Second {
+				t.Errorf("returned after %v, want the 1s Retry-After", waited)
+			}
+			if n := len(f.requests()); n != 2 {
+				t.Errorf("server saw %d requests, want 2", n)
+			}
+		})
 	})
 	t.Run("429 with an HTTP-date Retry-After is honoured", func(t *testing.T) {
-		date := time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
-		f := newFakeAPI(t, statusReply(429, "", "Retry-After", date))
-		c := newTestClient(t, f)
-		start := time.Now()
-		if _, err := c.GetToken(context.Background(), "sess_1", "test"); err != nil {
-			t.Fatal(err)
-		}
-		// HTTP dates have one-second resolution: at least the whole second
-		// that remains must have passed.
-		if waited := time.Since(start); waited < 900*time.Millisecond {
-			t.Errorf("returned after %v", waited)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			// The bubble's clock starts on a whole second, so the date
+			// lies exactly two seconds ahead.
+			date := time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
+			f := newBubbleAPI(statusReply(429, "", "Retry-After", date))
+			c := newBubbleClient(t, f)
+			start := time.Now()
+			if _, err := c.GetToken(context.Background(), "sess_1", "test"); err != nil {
+				t.Fatal(err)
+			}
+			if waited := time.Since(start); waited != 2*time.Second {
+				t.Errorf("returned after %v, want the 2s until the date", waited)
+			}
+		})
 	})
 	t.Run("three 503s then 200 succeeds", func(t *testing.T) {
 		f := newFakeAPI(t, statusReply(503, ""), statusReply(503, ""), statusReply(503, ""))
@@ -317,26 +324,28 @@ func TestGetTokenRetries(t *testing.T) {
 		})
 	}
 	t.Run("deadline shorter than Retry-After returns at once with the 429", func(t *testing.T) {
-		f := newFakeAPI(t, statusReply(429, clerkErrorBody("too_many_requests", "slow down", "tr"), "Retry-After", "2"))
-		c := newTestClient(t, f)
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.GetToken(ctx, "sess_1", "test")
-		elapsed := time.Since(start)
-		if !errors.Is(err, clerk.ErrRateLimited) {
-			t.Fatalf("err = %v, want rate limited", err)
-		}
-		var apiErr *clerk.APIError
-		if errors.As(err, &apiErr) && apiErr.RetryAfter != 2*time.Second {
-			t.Errorf("RetryAfter = %v, want 2s", apiErr.RetryAfter)
-		}
-		if elapsed >= 500*time.Millisecond {
-			t.Errorf("returned after %v, not before the deadline", elapsed)
-		}
-		if n := len(f.requests()); n != 1 {
-			t.Errorf("server saw %d requests, want 1", n)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			f := newBubbleAPI(statusReply(429, clerkErrorBody("too_many_requests", "slow down", "tr"), "Retry-After", "2"))
+			c := newBubbleClient(t, f)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.GetToken(ctx, "sess_1", "test")
+			elapsed := time.Since(start)
+			if !errors.Is(err, clerk.ErrRateLimited) {
+				t.Fatalf("err = %v, want rate limited", err)
+			}
+			var apiErr *clerk.APIError
+			if errors.As(err, &apiErr) && apiErr.RetryAfter != 2*time.Second {
+				t.Errorf("RetryAfter = %v, want 2s", apiErr.RetryAfter)
+			}
+			if elapsed != 0 {
+				t.Errorf("returned after %v, want at once", elapsed)
+			}
+			if n := len(f.requests()); n != 1 {
+				t.Errorf("server saw %d requests, want 1", n)
+			}
+		})
 	})
 	t.Run("Retry-After above the policy's ceiling is not slept through", func(t *testing.T) {
 		f := newFakeAPI(t, statusReply(429, "", "Retry-After", "3600"))
@@ -363,38 +372,56 @@ func TestGetTokenRetries(t *testing.T) {
 }
 
 func TestGetTokenCancellation(t *testing.T) {
+	// Both rows run in a synctest bubble: synctest.Wait tells when the
+	// client is stuck (on the silent server, in its backoff), and the fake
+	// clock shows that no time passes between the cancellation and the
+	// return.
 	t.Run("cancelling while Clerk is silent returns at once", func(t *testing.T) {
-		release := make(chan struct{})
-		defer close(release)
-		f := newFakeAPI(t, func(http.ResponseWriter, *http.Request) { <-release })
-		c := newTestClient(t, f)
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-		start := time.Now()
-		_, err := c.GetToken(ctx, "sess_1", "test")
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
-		if elapsed := time.Since(start); elapsed > time.Second {
-			t.Errorf("returned after %v", elapsed)
-		}
-		if n := len(f.requests()); n != 1 {
-			t.Errorf("a cancelled call was retried: %d requests", n)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			release := make(chan struct{})
+			defer close(release)
+			f := newBubbleAPI(func(http.ResponseWriter, *http.Request) { <-release })
+			c := newBubbleClient(t, f)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := bubbleCall(ctx, c)
+			synctest.Wait() // the request has reached the silent server
+			if n := len(f.requests()); n != 1 {
+				t.Fatalf("%d requests before the cancellation, want 1", n)
+			}
+			start := time.Now()
+			cancel()
+			err := <-done
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			if elapsed := time.Since(start); elapsed != 0 {
+				t.Errorf("returned %v after the cancellation", elapsed)
+			}
+			if n := len(f.requests()); n != 1 {
+				t.Errorf("a cancelled call was retried: %d requests", n)
+			}
+		})
 	})
 	t.Run("cancelling during a backoff wait returns at once with both causes", func(t *testing.T) {
-		f := newFakeAPI(t, statusReply(503, ""), statusReply(503, ""))
-		c := newTestClient(t, f, clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 3, MinBackoff: 5 * time.Second, MaxBackoff: 5 * time.Second}))
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-		start := time.Now()
-		_, err := c.GetToken(ctx, "sess_1", "test")
-		if !errors.Is(err, context.Canceled) || !errors.Is(err, clerk.ErrServerError) {
-			t.Fatalf("err = %v, want both the 503 and the cancellation", err)
-		}
-		if elapsed := time.Since(start); elapsed > 2*time.Second {
-			t.Errorf("returned after %v", elapsed)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			f := newBubbleAPI(statusReply(503, ""), statusReply(503, ""))
+			c := newBubbleClient(t, f, clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 3, MinBackoff: 5 * time.Second, MaxBackoff: 5 * time.Second}))
+			ctx, cancel := context.WithCancel(context.Background())
+			done := bubbleCall(ctx, c)
+			// The 503 has been answered and the client sleeps on its
+			// backoff timer (fake time cannot pass while this goroutine
+			// runs, so it is still asleep after Wait).
+			synctest.Wait()
+			start := time.Now()
+			cancel()
+			err := <-done
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, clerk.ErrServerError) {
+				t.Fatalf("err = %v, want both the 503 and the cancellation", err)
+			}
+			if elapsed := time.Since(start); elapsed != 0 {
+				t.Errorf("returned %v after the cancellation", elapsed)
+			}
+		})
 	})
 	t.Run("the client timeout bounds a silent server", func(t *testing.T) {
 		release := make(chan struct{})

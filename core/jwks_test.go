@@ -101,7 +101,9 @@ func TestJWKSEndpointDownKeepsLastGoodKeys(t *testing.T) {
 	key := rsaKey(t, 0)
 	srv := newJWKSServer(t, jwkFor(testKID, "RS256", &key.PublicKey))
 	clock := newFakeClock()
-	a := jwksAuthenticator(t, srv, clock, clerk.WithJWKSRefreshInterval(time.Minute))
+	// Unknown kids never start a fetch here, so awaitKeyFetch only waits.
+	a := jwksAuthenticator(t, srv, clock, clerk.WithJWKSRefreshInterval(time.Minute),
+		clerk.WithUnknownKIDRefetchInterval(time.Hour))
 	if _, err := a.VerifyToken(context.Background(), validToken(t, clock.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -113,10 +115,10 @@ func TestJWKSEndpointDownKeepsLastGoodKeys(t *testing.T) {
 		}
 		clock.Advance(time.Second)
 	}
-	waitFor(t, func() bool { return srv.hits.Load() >= 2 }, "a background refresh attempt")
+	awaitKeyFetch(t, a, clock.Now())
 	// Failed refreshes are spaced out, not retried per request.
-	if n := srv.hits.Load(); n > 3 {
-		t.Fatalf("%d fetches while down, want at most 3", n)
+	if n := srv.hits.Load(); n < 2 || n > 3 {
+		t.Fatalf("%d fetches while down, want a background refresh and at most 3 in all", n)
 	}
 }
 
@@ -206,11 +208,15 @@ func TestJWKSRefreshPicksUpRotatedSet(t *testing.T) {
 	if _, err := a.VerifyToken(context.Background(), validToken(t, clock.Now())); err != nil {
 		t.Fatal(err) // served from the stale set while it refreshes
 	}
+	// The new kid is unknown to the stale set, so this call joins the
+	// refresh in flight, or finds its keys if it has finished already.
 	rotated := mint(t, newKey, sessionHeader("ins_test2"), sessionClaimsAt(clock.Now()))
-	waitFor(t, func() bool {
-		_, err := a.VerifyToken(context.Background(), rotated)
-		return err == nil
-	}, "the refreshed set")
+	if _, err := a.VerifyToken(context.Background(), rotated); err != nil {
+		t.Fatalf("token with the new kid after the refresh: %v", err)
+	}
+	if n := srv.hits.Load(); n != 2 {
+		t.Fatalf("%d fetches, want 2", n)
+	}
 }
 
 func TestAuthenticatorsNeverShareKeys(t *testing.T) {
@@ -284,13 +290,16 @@ func reasonOf(err error) clerk.Reason {
 	return ae.Reason
 }
 
-func waitFor(t *testing.T, cond func() bool, what string) {
+// awaitKeyFetch returns once no key set fetch is in flight in a: a token
+// with a kid that no set holds joins a fetch in flight and waits for its
+// end; with none in flight it is refused at once. Callers make sure it
+// cannot start a fetch of its own: a's clock is still within the
+// unknown-kid interval of the latest fetch.
+func awaitKeyFetch(t *testing.T, a *clerk.Authenticator, now time.Time) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
+	_, body, _ := strings.Cut(validToken(t, now), ".")
+	unknown := b64([]byte(mustJSON(t, sessionHeader("ins_nobody")))) + "." + body
+	if _, err := a.VerifyToken(context.Background(), unknown); reasonOf(err) != clerk.ReasonJWKKidMismatch {
+		t.Fatalf("unknown kid: %v, want %s", err, clerk.ReasonJWKKidMismatch)
 	}
 }

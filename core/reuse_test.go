@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
@@ -29,6 +31,19 @@ type mintingAPI struct {
 
 func newMintingAPI(t *testing.T, lifetime time.Duration) *mintingAPI {
 	m := &mintingAPI{}
+	m.fakeAPI = newFakeAPI(t, m.mintReplies(lifetime)...)
+	return m
+}
+
+// newBubbleMintingAPI is newMintingAPI for a synctest bubble (see
+// newBubbleAPI); its tokens are stamped with the bubble's clock.
+func newBubbleMintingAPI(lifetime time.Duration) *mintingAPI {
+	m := &mintingAPI{}
+	m.fakeAPI = newBubbleAPI(m.mintReplies(lifetime)...)
+	return m
+}
+
+func (m *mintingAPI) mintReplies(lifetime time.Duration) []reply {
 	replies := make([]reply, 0, 64)
 	for range 64 {
 		replies = append(replies, func(w http.ResponseWriter, r *http.Request) {
@@ -37,8 +52,7 @@ func newMintingAPI(t *testing.T, lifetime time.Duration) *mintingAPI {
 			tokenReply(jwtWithTimes(now, now.Add(lifetime), strconv.FormatInt(n, 10)))(w, r)
 		})
 	}
-	m.fakeAPI = newFakeAPI(t, replies...)
-	return m
+	return replies
 }
 
 func newCachingClient(t *testing.T, f *fakeAPI, opts ...clerk.Option) (*clerk.Client, *clerk.MemoryTokenCache) {
@@ -183,24 +197,33 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 			t.Errorf("Clerk saw %d requests, want 1", n)
 		}
 	})
+	// In a synctest bubble the leader's deadline cannot pass before its
+	// request is in and the waiter has joined it, however slow the machine.
 	t.Run("a waiter outliving its leader's deadline asks again", func(t *testing.T) {
-		f := newFakeAPI(t, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-		c := newTestClient(t, f)
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		leader := make(chan error, 1)
-		go func() { _, err := c.GetToken(ctx, "sess_1", "test"); leader <- err }()
-		waitUntil(t, func() bool { return len(f.requests()) == 1 })
-		tok, err := c.GetToken(context.Background(), "sess_1", "test")
-		if err != nil || tok.JWT != aJWT {
-			t.Fatalf("waiter: %v, %v; want a token from a request of its own", tok, err)
-		}
-		if err := <-leader; !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("leader: %v, want its deadline", err)
-		}
-		if n := len(f.requests()); n != 2 {
-			t.Errorf("Clerk saw %d requests, want 2", n)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			f := newBubbleAPI(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+			c := newBubbleClient(t, f)
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			leader := bubbleCall(ctx, c)
+			synctest.Wait() // the leader's request is in, unanswered
+			if n := len(f.requests()); n != 1 {
+				t.Fatalf("%d requests from the leader, want 1", n)
+			}
+			tok, err := c.GetToken(context.Background(), "sess_1", "test")
+			if err != nil || tok.JWT != aJWT {
+				t.Fatalf("waiter: %v, %v; want a token from a request of its own", tok, err)
+			}
+			if err := <-leader; !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("leader: %v, want its deadline", err)
+			}
+			if s := c.TokenStats(); s.Coalesced != 1 {
+				t.Errorf("stats %+v: the waiter did not join the leader's request first", s)
+			}
+			if n := len(f.requests()); n != 2 {
+				t.Errorf("Clerk saw %d requests, want 2", n)
+			}
+		})
 	})
 }
 
@@ -458,14 +481,18 @@ func TestMemoryTokenCacheIsBounded(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds, failing the test after 10 s.
+// waitUntil returns once cond holds. What it waits for (a request reaching
+// the fake, a caller joining a flight) has no signal of its own, so it
+// polls, yielding to the goroutines it waits for. The minute is no timing
+// guess: it only turns a condition that never comes into a failure rather
+// than a hang.
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10 s")
+			t.Fatal("condition not reached in a minute")
 		}
-		time.Sleep(time.Millisecond)
+		runtime.Gosched()
 	}
 }

@@ -3,6 +3,7 @@ package clerktest_test
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -192,8 +193,8 @@ func TestCloseDuringLatency(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	for srv.Requests("") == 0 {
-		time.Sleep(time.Millisecond)
+	for srv.Requests("") == 0 { // the request is in, waiting out its latency
+		runtime.Gosched()
 	}
 	begin := time.Now()
 	srv.Close()
