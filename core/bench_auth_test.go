@@ -85,7 +85,7 @@ func BenchmarkVerifyFloor(b *testing.B) {
 // verified-token cache is off).
 func BenchmarkVerifyFresh(b *testing.B) {
 	token := benchToken(b, time.Now())
-	a := newAuthenticator(b, clerk.WithJWTKey(publicPEM(b, rsaKey(b, 0))), clerk.WithVerifiedTokenCacheSize(0))
+	a := newAuthenticator(b, clerk.WithJWTKey(publicPEM(b, rsaKey(b, 0))), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -99,7 +99,7 @@ func BenchmarkVerifyFresh(b *testing.B) {
 func BenchmarkVerifyFreshJWKS(b *testing.B) {
 	key := rsaKey(b, 0)
 	srv := newJWKSServer(b, jwkFor(testKID, "RS256", &key.PublicKey))
-	a := newAuthenticator(b, clerk.WithBackendJWKS(backendClient(b, srv)), clerk.WithVerifiedTokenCacheSize(0))
+	a := newAuthenticator(b, clerk.WithBackendJWKS(backendClient(b, srv)), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 	token := benchToken(b, time.Now())
 	ctx := context.Background()
 	if _, err := a.VerifyToken(ctx, token); err != nil {
@@ -166,7 +166,7 @@ func BenchmarkAuthenticateRepeated(b *testing.B) {
 // BenchmarkMiddlewareFresh runs a request with a bearer token through
 // Middleware and RequireAuth with the verified-token cache off.
 func BenchmarkMiddlewareFresh(b *testing.B) {
-	benchMiddleware(b, clerk.WithVerifiedTokenCacheSize(0))
+	benchMiddleware(b, clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 }
 
 // BenchmarkMiddlewareRepeated is MiddlewareFresh with the cache on.
@@ -174,11 +174,11 @@ func BenchmarkMiddlewareRepeated(b *testing.B) {
 	benchMiddleware(b)
 }
 
-func benchMiddleware(b *testing.B, opts ...clerk.AuthOption) {
+func benchMiddleware(b *testing.B, opts ...clerk.AuthenticatorOption) {
 	token := benchToken(b, time.Now())
-	a := newAuthenticator(b, append([]clerk.AuthOption{clerk.WithJWTKey(publicPEM(b, rsaKey(b, 0)))}, opts...)...)
+	a := newAuthenticator(b, append([]clerk.AuthenticatorOption{clerk.WithJWTKey(publicPEM(b, rsaKey(b, 0)))}, opts...)...)
 	var seen bool
-	h := clerk.Middleware(a)(clerk.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := clerk.Middleware(a)(clerk.RequireAuth()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth, _ := clerk.AuthFromContext(r.Context())
 		seen = auth.UserID() != ""
 	})))

@@ -55,7 +55,7 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 		},
 		retry:    s.retry,
 		timeout:  s.timeout,
-		maxBytes: maxResponseBytes,
+		maxBytes: s.maxBytes,
 		logger:   s.logger,
 	}
 	return &Client{

@@ -18,7 +18,7 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 	tests := []struct {
 		name string
 		key  string
-		opts []clerk.Option
+		opts []clerk.ClientOption
 	}{
 		{"missing key", "", nil},
 		{"publishable key instead of secret", "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k", nil},
@@ -27,20 +27,15 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 		{"trailing newline copied from a file", "sk_test_abc\n", nil},
 		{"quoted key", `sk_test_"abc"`, nil},
 		{"space inside", "sk_test_abc def", nil},
-		{"relative API URL", testSecretKey, []clerk.Option{clerk.WithAPIURL("api.clerk.com")}},
-		{"API URL with query", testSecretKey, []clerk.Option{clerk.WithAPIURL("https://api.clerk.com?x=1")}},
-		{"API URL with credentials", testSecretKey, []clerk.Option{clerk.WithAPIURL("https://u:p@api.clerk.com")}},
-		{"ftp API URL", testSecretKey, []clerk.Option{clerk.WithAPIURL("ftp://api.clerk.com")}},
-		{"API version with slash", testSecretKey, []clerk.Option{clerk.WithAPIVersion("v1/../admin")}},
-		{"empty API version", testSecretKey, []clerk.Option{clerk.WithAPIVersion("")}},
-		{"Clerk-API-Version with CRLF", testSecretKey, []clerk.Option{clerk.WithClerkAPIVersion("2025\r\nX: y")}},
-		{"nil HTTP client", testSecretKey, []clerk.Option{clerk.WithHTTPClient(nil)}},
-		{"negative timeout", testSecretKey, []clerk.Option{clerk.WithTimeout(-time.Second)}},
-		{"zero attempts", testSecretKey, []clerk.Option{clerk.WithRetry(clerk.RetryPolicy{})}},
-		{"max backoff below min", testSecretKey, []clerk.Option{clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: time.Millisecond})}},
-		{"nil logger", testSecretKey, []clerk.Option{clerk.WithLogger(nil)}},
-		{"user agent with newline", testSecretKey, []clerk.Option{clerk.WithUserAgent("a\nb")}},
-		{"tiny response limit", testSecretKey, []clerk.Option{clerk.WithMaxResponseBytes(10)}},
+		{"relative API URL", testSecretKey, []clerk.ClientOption{clerk.WithAPIURL("api.clerk.com")}},
+		{"API URL with query", testSecretKey, []clerk.ClientOption{clerk.WithAPIURL("https://api.clerk.com?x=1")}},
+		{"API URL with credentials", testSecretKey, []clerk.ClientOption{clerk.WithAPIURL("https://u:p@api.clerk.com")}},
+		{"ftp API URL", testSecretKey, []clerk.ClientOption{clerk.WithAPIURL("ftp://api.clerk.com")}},
+		{"nil HTTP client", testSecretKey, []clerk.ClientOption{clerk.WithHTTPClient(nil)}},
+		{"negative timeout", testSecretKey, []clerk.ClientOption{clerk.WithTimeout(-time.Second)}},
+		{"zero attempts", testSecretKey, []clerk.ClientOption{clerk.WithRetry(clerk.RetryPolicy{})}},
+		{"max backoff below min", testSecretKey, []clerk.ClientOption{clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: time.Millisecond})}},
+		{"nil logger", testSecretKey, []clerk.ClientOption{clerk.WithLogger(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,12 +75,18 @@ func TestNewClientFromEnv(t *testing.T) {
 	}
 
 	t.Run("explicit options win over the environment", func(t *testing.T) {
-		c, err := clerk.NewClientFromEnv(clerk.WithAPIVersion("v9"))
+		c, err := clerk.NewClientFromEnv(clerk.WithAPIURL("https://proxy.example.test"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(c.String(), "/v9") {
+		if !strings.Contains(c.String(), "https://proxy.example.test/v1") {
 			t.Errorf("client = %s", c)
+		}
+	})
+	t.Run("an API version Clerk does not have is refused", func(t *testing.T) {
+		t.Setenv(clerk.EnvAPIVersion, "v9")
+		if _, err := clerk.NewClientFromEnv(); !errors.Is(err, clerk.ErrInvalidConfig) {
+			t.Fatalf("CLERK_API_VERSION=v9: %v, want ErrInvalidConfig", err)
 		}
 	})
 	t.Run("a missing key is an error, not an unauthenticated client", func(t *testing.T) {

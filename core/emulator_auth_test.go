@@ -28,11 +28,11 @@ func TestAuthenticateEmulatorTokens(t *testing.T) {
 	}
 	sess := srv.CreateSession("user_emu", clerktest.WithActiveOrganization("org_emu"), clerktest.WithAuthorizedParty(testOrigin))
 
-	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithoutRetries())
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sources := map[string]clerk.AuthOption{
+	sources := map[string]clerk.AuthenticatorOption{
 		"backend JWKS":  clerk.WithBackendJWKS(client),
 		"frontend JWKS": clerk.WithJWKSURL(srv.URL + "/.well-known/jwks.json"),
 		"PEM key":       clerk.WithJWTKey(srv.PublicKeyPEM()),
@@ -40,7 +40,7 @@ func TestAuthenticateEmulatorTokens(t *testing.T) {
 	for name, source := range sources {
 		t.Run(name, func(t *testing.T) {
 			a := newAuthenticator(t, source, clerk.WithPublishableKey(srv.PublishableKey()),
-				clerk.WithAuthorizedParties(testOrigin), clerk.WithAuthClock(clock.Now))
+				clerk.WithAuthorizedParties(testOrigin), clerk.WithClock(clock.Now))
 
 			token, err := srv.SessionToken(sess.ID)
 			if err != nil {
@@ -77,11 +77,11 @@ func TestEmulatorKeyRotation(t *testing.T) {
 	clock := newFakeClock()
 	srv := clerktest.Start(t, clerktest.WithKey(rsaKey(t, 2)), clerktest.WithClock(clock.Now))
 	sess := srv.CreateSession("user_emu")
-	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithoutRetries())
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newAuthenticator(t, clerk.WithBackendJWKS(client), clerk.WithAuthClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithBackendJWKS(client), clerk.WithClock(clock.Now))
 	before, _ := srv.SessionToken(sess.ID)
 	if _, err := a.VerifyToken(context.Background(), before); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,6 @@ func exampleAPI() *httptest.Server {
 func ExampleNewClient() {
 	client, err := clerk.NewClient("sk_test_replaceWithYourKey",
 		clerk.WithTimeout(5*time.Second),
-		clerk.WithUserAgent("billing-service/1.0"),
 	)
 	if err != nil {
 		log.Fatal(err)

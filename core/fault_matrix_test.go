@@ -270,7 +270,7 @@ var (
 	matrixKey     *rsa.PrivateKey
 )
 
-func newMatrixEnv(t *testing.T, opts ...clerk.Option) *matrixEnv {
+func newMatrixEnv(t *testing.T, opts ...clerk.ClientOption) *matrixEnv {
 	t.Helper()
 	matrixKeyOnce.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -289,7 +289,7 @@ func newMatrixEnv(t *testing.T, opts ...clerk.Option) *matrixEnv {
 	}
 	sess := emu.CreateSession("user_matrix")
 	front := newFaultFront(t, emu)
-	base := []clerk.Option{clerk.WithAPIURL(front.URL), clerk.WithRetry(matrixRetry)}
+	base := []clerk.ClientOption{clerk.WithAPIURL(front.URL), clerk.WithRetry(matrixRetry)}
 	client, err := clerk.NewClient(emu.SecretKey(), append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -316,14 +316,14 @@ const noRequest = -1
 type faultRow struct {
 	name     string
 	inject   func(e *matrixEnv)
-	deadline time.Duration  // the caller's; defaultDeadline when 0
-	opts     []clerk.Option // extra client options
+	deadline time.Duration        // the caller's; defaultDeadline when 0
+	opts     []clerk.ClientOption // extra client options
 	want     outcome
 
 	// Key-fetch rows only.
-	keyWant  *outcome           // replaces want where the key fetch differs
-	prime    bool               // load the key set before inject runs
-	authOpts []clerk.AuthOption // extra Authenticator options
+	keyWant  *outcome                    // replaces want where the key fetch differs
+	prime    bool                        // load the key set before inject runs
+	authOpts []clerk.AuthenticatorOption // extra Authenticator options
 	token    func(e *matrixEnv) string
 }
 
@@ -423,7 +423,7 @@ func burstRows(ep string, okAttempts int) []faultRow {
 			// A negative deadline runs the call without one: only
 			// WithTimeout bounds it.
 			deadline: -shortDeadline,
-			opts:     []clerk.Option{clerk.WithTimeout(shortDeadline)},
+			opts:     []clerk.ClientOption{clerk.WithTimeout(shortDeadline)},
 			want:     outcome{errIs: []error{context.DeadlineExceeded}, noAPIErr: true, attempts: 1},
 		},
 	)
@@ -508,7 +508,7 @@ func TestFaultMatrixGetToken(t *testing.T) {
 		faultRow{
 			name:   "200 body over the response limit",
 			inject: func(e *matrixEnv) { e.front.queue(ep, 1, jsonReply(`{"jwt":"`+strings.Repeat("a", 4096)+`"}`)) },
-			opts:   []clerk.Option{clerk.WithMaxResponseBytes(1024)},
+			opts:   []clerk.ClientOption{clerk.WithMaxResponseBytes(1024)},
 			want:   outcome{errIs: []error{clerk.ErrResponseTooLarge}, attempts: 1},
 		},
 	)
@@ -580,7 +580,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 		faultRow{
 			name:     "rotated key inside the unknown-kid gap: refused, no fetch",
 			prime:    true,
-			authOpts: []clerk.AuthOption{clerk.WithUnknownKIDRefetchInterval(time.Minute)},
+			authOpts: []clerk.AuthenticatorOption{clerk.WithUnknownKIDRefetchInterval(time.Minute)},
 			inject:   func(e *matrixEnv) { e.emu.RotateKey() },
 			want:     outcome{reason: clerk.ReasonJWKKidMismatch, attempts: noRequest},
 		},
@@ -635,8 +635,8 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			t.Parallel()
 			e := newMatrixEnv(t, row.opts...)
 			// Without the verified-token cache every token checks its key.
-			opts := []clerk.AuthOption{clerk.WithBackendJWKS(e.client), clerk.WithVerifiedTokenCacheSize(0),
-				clerk.WithUnknownKIDRefetchInterval(kidGap), clerk.WithAuthClock(e.clock.Now)}
+			opts := []clerk.AuthenticatorOption{clerk.WithBackendJWKS(e.client), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge),
+				clerk.WithUnknownKIDRefetchInterval(kidGap), clerk.WithClock(e.clock.Now)}
 			e.auth = newAuthenticator(t, append(opts, row.authOpts...)...)
 			if row.prime {
 				e.mustAuthenticate(e.sessionToken(), "")

@@ -33,7 +33,7 @@ func FuzzExtractToken(f *testing.F) {
 	f.Add("bearer "+valid, "garbage", valid+"x")
 	f.Add("Bearer a.b.c", "", "")
 	f.Add("Bearer "+strings.Repeat("A", 9000), "", "")
-	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, rsaKey(f, 0))), clerk.WithAuthClock(clock.Now),
+	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, rsaKey(f, 0))), clerk.WithClock(clock.Now),
 		clerk.WithPublishableKey(testPublishableKey))
 	f.Fuzz(func(t *testing.T, authorization, cookie, suffixedCookie string) {
 		src := fakeSource{headers: map[string]string{"Authorization": authorization},
@@ -73,7 +73,7 @@ func FuzzVerifyToken(f *testing.F) {
 	f.Add(farFuture)
 	f.Add("..")
 	f.Add("")
-	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithAuthClock(clock.Now))
+	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithClock(clock.Now))
 	f.Fuzz(func(t *testing.T, token string) {
 		auth, err := a.VerifyToken(context.Background(), token)
 		if err == nil {
@@ -107,8 +107,8 @@ func FuzzVerifySignedClaims(f *testing.F) {
 	f.Add(`{"sub":"user_1","sid":"sess_1","exp":1778587300}{}`)
 	f.Add(`{"sub":"user_1","sid":"sess_1","exp":17785873e2,"org_permissions":["a"]}`)
 	header := mustJSON(f, sessionHeader(testKID))
-	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithAuthClock(clock.Now),
-		clerk.WithVerifiedTokenCacheSize(0))
+	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithClock(clock.Now),
+		clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 	f.Fuzz(func(t *testing.T, claims string) {
 		auth, err := a.VerifyToken(context.Background(), signRaw(t, key, "RS256", header, claims))
 		if err != nil {
@@ -146,8 +146,8 @@ func FuzzVerifySignedHeader(f *testing.F) {
 	f.Add(`{"alg":"R\u0053256"}`)
 	f.Add(`{"alg":"RS256"} x`)
 	claims := mustJSON(f, sessionClaimsAt(clock.Now()))
-	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithAuthClock(clock.Now),
-		clerk.WithVerifiedTokenCacheSize(0))
+	a := newAuthenticator(f, clerk.WithJWTKey(publicPEM(f, key)), clerk.WithClock(clock.Now),
+		clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 	f.Fuzz(func(t *testing.T, header string) {
 		_, err := a.VerifyToken(context.Background(), signRaw(t, key, "RS256", header, claims))
 		if err != nil {

@@ -58,7 +58,7 @@ func FuzzBackendAnswer(f *testing.F) {
 			calls++
 			return rt(r)
 		})}
-		c, err := clerk.NewClient(testSecretKey, clerk.WithHTTPClient(hc), clerk.WithoutRetries(),
+		c, err := clerk.NewClient(testSecretKey, clerk.WithHTTPClient(hc), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}),
 			clerk.WithMaxResponseBytes(1024))
 		if err != nil {
 			t.Fatal(err)
@@ -117,12 +117,12 @@ func FuzzBackendJWKSAnswer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte, declared int64) {
 		status = fuzzStatus(status)
 		hc := &http.Client{Transport: answer(status, "", body, declared)}
-		c, err := clerk.NewClient(testSecretKey, clerk.WithHTTPClient(hc), clerk.WithoutRetries(),
+		c, err := clerk.NewClient(testSecretKey, clerk.WithHTTPClient(hc), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}),
 			clerk.WithMaxResponseBytes(2048))
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := clerk.NewAuthenticator(clerk.WithBackendJWKS(c), clerk.WithAuthClock(clock.Now))
+		a, err := clerk.NewAuthenticator(clerk.WithBackendJWKS(c), clerk.WithClock(clock.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

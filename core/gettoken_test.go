@@ -67,24 +67,20 @@ func TestGetTokenWire(t *testing.T) {
 	}
 }
 
-func TestGetTokenHonoursConfiguredVersionsAndUserAgent(t *testing.T) {
+func TestGetTokenSendsTheVersionsAndUserAgent(t *testing.T) {
 	f := newFakeAPI(t)
-	c := newTestClient(t, f,
-		clerk.WithAPIVersion("v2"),
-		clerk.WithClerkAPIVersion("2025-04-10"),
-		clerk.WithUserAgent("billing/1.4"),
-	)
+	c := newTestClient(t, f)
 	if _, err := c.GetToken(context.Background(), "sess_1", "t"); err != nil {
 		t.Fatal(err)
 	}
 	got := f.requests()[0]
-	if got.RawPath != "/v2/sessions/sess_1/tokens/t" {
+	if got.RawPath != "/v1/sessions/sess_1/tokens/t" {
 		t.Errorf("path = %s", got.RawPath)
 	}
-	if v := got.Header.Get("Clerk-Api-Version"); v != "2025-04-10" {
+	if v := got.Header.Get("Clerk-Api-Version"); v != clerk.DefaultClerkAPIVersion {
 		t.Errorf("Clerk-API-Version = %q", v)
 	}
-	if v := got.Header.Get("User-Agent"); v != "billing/1.4 github.com/clerkkit/clerkkit/core@v"+clerk.Version {
+	if v := got.Header.Get("User-Agent"); v != "github.com/clerkkit/clerkkit/core@v"+clerk.Version {
 		t.Errorf("User-Agent = %q", v)
 	}
 }
@@ -361,7 +357,7 @@ func TestGetTokenRetries(t *testing.T) {
 	})
 	t.Run("WithoutRetries makes one attempt", func(t *testing.T) {
 		f := newFakeAPI(t, statusReply(503, ""))
-		c := newTestClient(t, f, clerk.WithoutRetries())
+		c := newTestClient(t, f, clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 		if _, err := c.GetToken(context.Background(), "sess_1", "test"); !errors.Is(err, clerk.ErrServerError) {
 			t.Fatalf("err = %v", err)
 		}

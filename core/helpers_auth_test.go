@@ -225,7 +225,7 @@ func (s *jwksServer) setKeys(tb testing.TB, keys ...map[string]any) {
 // retries so that failures are counted once.
 func backendClient(tb testing.TB, s *jwksServer) *clerk.Client {
 	tb.Helper()
-	c, err := clerk.NewClient("sk_test_abcdef", clerk.WithAPIURL(s.URL), clerk.WithoutRetries())
+	c, err := clerk.NewClient("sk_test_abcdef", clerk.WithAPIURL(s.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func bearer(token string) fakeSource {
 	return fakeSource{headers: map[string]string{"Authorization": "Bearer " + token}}
 }
 
-func newAuthenticator(tb testing.TB, opts ...clerk.AuthOption) *clerk.Authenticator {
+func newAuthenticator(tb testing.TB, opts ...clerk.AuthenticatorOption) *clerk.Authenticator {
 	tb.Helper()
 	a, err := clerk.NewAuthenticator(opts...)
 	if err != nil {

@@ -102,9 +102,9 @@ func clerkErrorBody(code, message, trace string) string {
 
 // newTestClient points a client at the fake with retries that do not slow
 // the suite down.
-func newTestClient(t *testing.T, f *fakeAPI, opts ...clerk.Option) *clerk.Client {
+func newTestClient(t *testing.T, f *fakeAPI, opts ...clerk.ClientOption) *clerk.Client {
 	t.Helper()
-	base := []clerk.Option{
+	base := []clerk.ClientOption{
 		clerk.WithAPIURL(f.URL),
 		clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 3 * time.Second}),
 	}

@@ -98,10 +98,10 @@ func newBubbleAPI(replies ...reply) *fakeAPI {
 }
 
 // newBubbleClient is newTestClient over handlerTransport.
-func newBubbleClient(t *testing.T, f *fakeAPI, opts ...clerk.Option) *clerk.Client {
+func newBubbleClient(t *testing.T, f *fakeAPI, opts ...clerk.ClientOption) *clerk.Client {
 	t.Helper()
 	hc := &http.Client{Transport: handlerTransport{http.HandlerFunc(f.serve)}}
-	return newTestClient(t, f, append([]clerk.Option{clerk.WithHTTPClient(hc)}, opts...)...)
+	return newTestClient(t, f, append([]clerk.ClientOption{clerk.WithHTTPClient(hc)}, opts...)...)
 }
 
 // bubbleCall runs GetToken on its own goroutine, for a test that acts while

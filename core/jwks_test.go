@@ -14,12 +14,12 @@ import (
 
 // jwksAuthenticator fetches keys from srv over the Backend API, with the
 // verified-token cache off so every call reaches the key cache.
-func jwksAuthenticator(t *testing.T, srv *jwksServer, clock *fakeClock, opts ...clerk.AuthOption) *clerk.Authenticator {
+func jwksAuthenticator(t *testing.T, srv *jwksServer, clock *fakeClock, opts ...clerk.AuthenticatorOption) *clerk.Authenticator {
 	t.Helper()
-	return newAuthenticator(t, append([]clerk.AuthOption{
+	return newAuthenticator(t, append([]clerk.AuthenticatorOption{
 		clerk.WithBackendJWKS(backendClient(t, srv)),
-		clerk.WithAuthClock(clock.Now),
-		clerk.WithVerifiedTokenCacheSize(0),
+		clerk.WithClock(clock.Now),
+		clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge),
 	}, opts...)...)
 }
 
@@ -242,7 +242,7 @@ func TestFrontendJWKS(t *testing.T) {
 	srv := newJWKSServer(t, jwkFor(testKID, "RS256", &key.PublicKey))
 	clock := newFakeClock()
 	a := newAuthenticator(t, clerk.WithJWKSURL(srv.URL+"/.well-known/jwks.json"),
-		clerk.WithJWKSHTTPClient(srv.Client()), clerk.WithAuthClock(clock.Now),
+		clerk.WithHTTPClient(srv.Client()), clerk.WithClock(clock.Now),
 		clerk.WithPublishableKey(testPublishableKey))
 	if _, err := a.VerifyToken(context.Background(), validToken(t, clock.Now())); err != nil {
 		t.Fatal(err)
@@ -259,7 +259,7 @@ func TestFrontendJWKSBadAnswers(t *testing.T) {
 		b := []byte(body)
 		srv.body.Store(&b)
 		clock := newFakeClock()
-		a := newAuthenticator(t, clerk.WithJWKSURL(srv.URL+"/.well-known/jwks.json"), clerk.WithAuthClock(clock.Now))
+		a := newAuthenticator(t, clerk.WithJWKSURL(srv.URL+"/.well-known/jwks.json"), clerk.WithClock(clock.Now))
 		_, err := a.VerifyToken(context.Background(), validToken(t, clock.Now()))
 		if r := reasonOf(err); r != clerk.ReasonJWKFailedToLoad {
 			t.Errorf("%s: reason %q", body, r)

@@ -27,7 +27,7 @@ func TestWithdrawnKeyStopsCachedTokens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newJWKSServer(t, jwkFor(testKID, "RS256", &rsaKey(t, 0).PublicKey))
 			clock := newFakeClock()
-			a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithAuthClock(clock.Now))
+			a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now))
 			ctx := context.Background()
 
 			claims := sessionClaimsAt(clock.Now())
@@ -62,7 +62,7 @@ func TestWithdrawnKeyStopsCachedTokens(t *testing.T) {
 func TestUnchangedKeySetKeepsCachedTokens(t *testing.T) {
 	srv := newJWKSServer(t, jwkFor(testKID, "RS256", &rsaKey(t, 0).PublicKey))
 	clock := newFakeClock()
-	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithAuthClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now))
 	ctx := context.Background()
 	token := validToken(t, clock.Now())
 	if _, err := a.VerifyToken(ctx, token); err != nil {
@@ -82,8 +82,8 @@ func TestUnchangedKeySetKeepsCachedTokens(t *testing.T) {
 // token's exp allows: after that the signature is checked again.
 func TestVerifiedTokenCacheEntryHasAMaximumAge(t *testing.T) {
 	clock := newFakeClock()
-	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))), clerk.WithAuthClock(clock.Now),
-		clerk.WithVerifiedTokenMaxAge(20*time.Second))
+	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))), clerk.WithClock(clock.Now),
+		clerk.WithVerificationCache(100, 20*time.Second))
 	verifications := clerk.CountKeyLookups(a)
 	claims := sessionClaimsAt(clock.Now())
 	claims["exp"] = clock.Now().Add(10 * 365 * 24 * time.Hour).Unix()
@@ -110,10 +110,10 @@ func TestVerifiedTokenCacheEntryHasAMaximumAge(t *testing.T) {
 	}
 }
 
-func TestVerifiedTokenMaxAgeIsValidated(t *testing.T) {
+func TestVerificationCacheMaxAgeIsValidated(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second, 999 * time.Millisecond, time.Hour + 1} {
-		if _, err := clerk.NewAuthenticator(clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))), clerk.WithVerifiedTokenMaxAge(d)); err == nil {
-			t.Errorf("WithVerifiedTokenMaxAge(%v) accepted", d)
+		if _, err := clerk.NewAuthenticator(clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))), clerk.WithVerificationCache(10, d)); err == nil {
+			t.Errorf("WithVerificationCache(10, %v) accepted", d)
 		}
 	}
 }

@@ -35,8 +35,8 @@ func TestAuthLoggerShowsReasonsNeverTokens(t *testing.T) {
 	clock := newFakeClock()
 	srv := newJWKSServer(t)
 	srv.down.Store(true)
-	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithAuthClock(clock.Now),
-		clerk.WithAuthLogger(logger))
+	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now),
+		clerk.WithLogger(logger))
 	token := validToken(t, clock.Now())
 	auth := a.Authenticate(context.Background(), bearer(token))
 	if auth.Reason() != clerk.ReasonJWKFailedToLoad {

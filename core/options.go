@@ -42,7 +42,8 @@ type settings struct {
 	logger      *slog.Logger
 	tokenCache  TokenCache
 	freshness   Freshness
-	mintLockTTL time.Duration // a test seam; the constant otherwise
+	mintLockTTL time.Duration // test seams; the constants otherwise
+	maxBytes    int64
 }
 
 func defaultSettings() settings {
@@ -52,6 +53,7 @@ func defaultSettings() settings {
 		retry:       DefaultRetryPolicy(),
 		freshness:   DefaultFreshness(),
 		mintLockTTL: mintLockTTL,
+		maxBytes:    maxResponseBytes,
 	}
 }
 

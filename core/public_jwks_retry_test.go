@@ -74,7 +74,7 @@ func verifyWithPublicJWKS(t *testing.T, script ...scriptedAnswer) (*scriptedJWKS
 	}
 	clock := newFakeClock()
 	a := newAuthenticator(t, clerk.WithJWKSURL("https://jwks.example.test/.well-known/jwks.json"),
-		clerk.WithJWKSHTTPClient(&http.Client{Transport: srv}), clerk.WithAuthClock(clock.Now))
+		clerk.WithHTTPClient(&http.Client{Transport: srv}), clerk.WithClock(clock.Now))
 	_, err := a.VerifyToken(context.Background(), validToken(t, clock.Now()))
 	return srv, err
 }

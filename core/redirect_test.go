@@ -196,7 +196,7 @@ func TestBackendJWKSRefusesRedirects(t *testing.T) {
 			e := newElsewhere(t, serveKeys)
 			f := newFakeAPI(t, redirectTo(status, e), redirectTo(status, e), redirectTo(status, e), redirectTo(status, e))
 			clock := newFakeClock()
-			a := newAuthenticator(t, clerk.WithBackendJWKS(newTestClient(t, f)), clerk.WithAuthClock(clock.Now))
+			a := newAuthenticator(t, clerk.WithBackendJWKS(newTestClient(t, f)), clerk.WithClock(clock.Now))
 			_, err := a.VerifyToken(context.Background(), validToken(t, clock.Now()))
 			if r := reasonOf(err); r != clerk.ReasonJWKFailedToLoad {
 				t.Errorf("reason %q, want %q", r, clerk.ReasonJWKFailedToLoad)
@@ -225,11 +225,11 @@ func TestPublicJWKSRefusesRedirects(t *testing.T) {
 				e := newElsewhere(t, serveKeys)
 				f := newFakeAPI(t, redirectTo(status, e), redirectTo(status, e), redirectTo(status, e), redirectTo(status, e))
 				clock := newFakeClock()
-				opts := []clerk.AuthOption{clerk.WithJWKSURL(f.URL + "/.well-known/jwks.json"), clerk.WithAuthClock(clock.Now)}
+				opts := []clerk.AuthenticatorOption{clerk.WithJWKSURL(f.URL + "/.well-known/jwks.json"), clerk.WithClock(clock.Now)}
 				var hc *http.Client
 				if own {
 					hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-					opts = append(opts, clerk.WithJWKSHTTPClient(hc))
+					opts = append(opts, clerk.WithHTTPClient(hc))
 				}
 				a := newAuthenticator(t, opts...)
 				_, err := a.VerifyToken(context.Background(), validToken(t, clock.Now()))

@@ -55,13 +55,13 @@ func (m *mintingAPI) mintReplies(lifetime time.Duration) []reply {
 	return replies
 }
 
-func newCachingClient(t *testing.T, f *fakeAPI, opts ...clerk.Option) (*clerk.Client, *clerk.MemoryTokenCache) {
+func newCachingClient(t *testing.T, f *fakeAPI, opts ...clerk.ClientOption) (*clerk.Client, *clerk.MemoryTokenCache) {
 	t.Helper()
 	cache, err := clerk.NewMemoryTokenCache(100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newTestClient(t, f, append([]clerk.Option{clerk.WithTokenCache(cache)}, opts...)...), cache
+	return newTestClient(t, f, append([]clerk.ClientOption{clerk.WithTokenCache(cache)}, opts...)...), cache
 }
 
 func TestConcurrentIdenticalCallsShareOneRequest(t *testing.T) {

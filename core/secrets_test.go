@@ -277,7 +277,7 @@ func secretGetTokenPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 		w.show("token response", string(resp.Body), resp)
 	}
 	// getToken for a request whose token was refused.
-	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, rsaKey(t, 1))), clerk.WithAuthClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, rsaKey(t, 1))), clerk.WithClock(clock.Now))
 	refused := a.Authenticate(context.Background(), bearer(minted))
 	_, err = client.GetTokenFor(context.Background(), refused, "")
 	if !errors.Is(err, clerk.ErrUnauthenticated) {
@@ -305,11 +305,9 @@ func secretConfigPaths(t *testing.T, w *secretWatch) {
 			return err
 		},
 		func() error {
-			_, err := clerk.NewClient(testSecretKey, clerk.WithAPIVersion(testSecretKey+"/"))
-			return err
-		},
-		func() error {
-			_, err := clerk.NewClient(testSecretKey, clerk.WithUserAgent(testSecretKey+"\n"))
+			t.Setenv(clerk.EnvAPIVersion, testSecretKey)
+			defer t.Setenv(clerk.EnvAPIVersion, "")
+			_, err := clerk.NewClientFromEnv()
 			return err
 		},
 		func() error {
@@ -320,10 +318,6 @@ func secretConfigPaths(t *testing.T, w *secretWatch) {
 		// A secret key pasted where public values belong.
 		func() error { _, err := clerk.NewAuthenticator(clerk.WithJWTKey(testSecretKey)); return err },
 		func() error { _, err := clerk.NewAuthenticator(clerk.WithPublishableKey(testSecretKey)); return err },
-		func() error {
-			_, err := clerk.NewAuthenticator(clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))), clerk.WithIssuer(testSecretKey))
-			return err
-		},
 		func() error { _, err := clerk.NewAuthenticator(clerk.WithJWKSURL(testSecretKey)); return err },
 		func() error {
 			_, err := clerk.NewAuthenticator(clerk.WithJWTKey(publicPEM(t, rsaKey(t, 0))),
@@ -351,7 +345,7 @@ func secretConfigPaths(t *testing.T, w *secretWatch) {
 		w.show("config error", err)
 	}
 	w.panicValue("Middleware(nil)", func() { clerk.Middleware(nil) })
-	w.panicValue("RequireAuthWith(nil)", func() { clerk.RequireAuthWith(nil) })
+	w.panicValue("TokenHandler(nil, …)", func() { clerk.TokenHandler(nil, "test") })
 }
 
 func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
@@ -367,7 +361,7 @@ func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 	parts := strings.Split(valid, ".")
 
 	static := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, key)), clerk.WithPublishableKey(testPublishableKey),
-		clerk.WithAuthorizedParties(testOrigin), clerk.WithAuthClock(clock.Now), clerk.WithAuthLogger(logger))
+		clerk.WithAuthorizedParties(testOrigin), clerk.WithClock(clock.Now), clerk.WithLogger(logger))
 
 	// Key sets fetched with the secret key: one served, one down.
 	jwks := newJWKSServer(t, jwkFor(testKID, "RS256", &key.PublicKey))
@@ -380,7 +374,7 @@ func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 			t.Fatal(err)
 		}
 		t.Cleanup(c.CloseIdleConnections)
-		return newAuthenticator(t, clerk.WithBackendJWKS(c), clerk.WithAuthClock(clock.Now), clerk.WithAuthLogger(logger))
+		return newAuthenticator(t, clerk.WithBackendJWKS(c), clerk.WithClock(clock.Now), clerk.WithLogger(logger))
 	}
 	served, failing := fetching(jwks.URL), fetching(down.URL)
 
@@ -457,7 +451,7 @@ func redactionSubjects(t *testing.T, w *secretWatch) map[string]any {
 	clock := newFakeClock()
 	key := rsaKey(t, 0)
 	jwt := w.token("the token", mint(t, key, sessionHeader(testKID), withClaim(sessionClaimsAt(clock.Now()), "jti", claimMarker)))
-	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, key)), clerk.WithAuthClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithJWTKey(publicPEM(t, key)), clerk.WithClock(clock.Now))
 	in := a.Authenticate(context.Background(), bearer(jwt))
 	if !in.SignedIn() {
 		t.Fatalf("not signed in: %v", in.Err())

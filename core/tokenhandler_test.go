@@ -35,7 +35,9 @@ func newTokenRig(t *testing.T) *tokenRig {
 	if err := srv.AddTemplate(clerktest.Template{Name: "test", Claims: map[string]any{"uid": "{{user.id}}"}}); err != nil {
 		t.Fatal(err)
 	}
-	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithoutRetries())
+	logs := &bytes.Buffer{}
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}),
+		clerk.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +45,7 @@ func newTokenRig(t *testing.T) *tokenRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
-	th := &clerk.TokenHandler{Client: client, Template: "test", Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	th := clerk.TokenHandler(client, "test")
 	return &tokenRig{
 		srv: srv, client: client, logs: logs,
 		handler: clerk.Middleware(a)(th),
@@ -124,13 +125,14 @@ func TestTokenHandlerErrorMapping(t *testing.T) {
 			client := rig.client
 			if c.name == "timeout" {
 				var err error
-				client, err = clerk.NewClient(rig.srv.SecretKey(), clerk.WithAPIURL(rig.srv.URL), clerk.WithoutRetries(), clerk.WithTimeout(50*time.Millisecond))
+				client, err = clerk.NewClient(rig.srv.SecretKey(), clerk.WithAPIURL(rig.srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}), clerk.WithTimeout(50*time.Millisecond),
+					clerk.WithLogger(slog.New(slog.NewTextHandler(rig.logs, nil))))
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
 			a, _ := clerk.NewAuthenticator(clerk.WithJWTKey(rig.srv.PublicKeyPEM()))
-			h := clerk.Middleware(a)(&clerk.TokenHandler{Client: client, Template: c.template, Logger: slog.New(slog.NewTextHandler(rig.logs, nil))})
+			h := clerk.Middleware(a)(clerk.TokenHandler(client, c.template))
 			req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			w := httptest.NewRecorder()
@@ -164,22 +166,16 @@ func TestGetTokenFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := a.Authenticate(ctx, clerk.RequestTokenSource(bearerRequest(expired)))
+	out := a.AuthenticateRequest(bearerRequest(expired))
 	_, err = rig.client.GetTokenFor(ctx, out, "test")
-	var so *clerk.SignedOutError
 	var ae *clerk.AuthError
-	if !errors.As(err, &so) || so.Reason != clerk.ReasonTokenExpired || !errors.Is(err, clerk.ErrSignedOut) ||
-		!errors.Is(err, clerk.ErrUnauthenticated) || !errors.As(err, &ae) {
+	if !errors.As(err, &ae) || ae.Reason != clerk.ReasonTokenExpired || !errors.Is(err, clerk.ErrUnauthenticated) {
 		t.Fatalf("signed out: %v", err)
 	}
 	if rig.srv.Requests(clerktest.EndpointTokens) != 0 {
 		t.Fatal("signed-out getToken called Clerk")
 	}
-	in := a.Authenticate(ctx, clerk.RequestTokenSource(bearerRequest(rig.token(t))))
-	var nilClient *clerk.Client
-	if _, err := nilClient.GetTokenFor(ctx, in, "test"); !errors.Is(err, clerk.ErrNoClient) {
-		t.Fatalf("nil client: %v", err)
-	}
+	in := a.AuthenticateRequest(bearerRequest(rig.token(t)))
 	tok, err := rig.client.GetTokenFor(ctx, in, "test")
 	if err != nil || strings.Count(tok.JWT, ".") != 2 {
 		t.Fatalf("signed in: %v %v", tok, err)
@@ -189,7 +185,7 @@ func TestGetTokenFor(t *testing.T) {
 func TestNewTokenResponseWithoutMiddleware(t *testing.T) {
 	rig := newTokenRig(t)
 	w := httptest.NewRecorder()
-	(&clerk.TokenHandler{Client: rig.client, Template: "test", Logger: slog.New(slog.NewTextHandler(rig.logs, nil))}).
+	clerk.TokenHandler(rig.client, "test").
 		ServeHTTP(w, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil))
 	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || !strings.Contains(rig.logs.String(), "middleware did not run") {
 		t.Fatalf("got %d %s, log %s", w.Code, w.Body, rig.logs)
@@ -214,7 +210,7 @@ func ExampleTokenHandler() {
 	mux := http.NewServeMux()
 	// GET /api/get-token-example answers 401 {"message":"Unauthorized"}
 	// when signed out, else 200 {"token":{"jwt":"…"}}.
-	mux.Handle("GET /api/get-token-example", &clerk.TokenHandler{Client: client, Template: "test"})
+	mux.Handle("GET /api/get-token-example", clerk.TokenHandler(client, "test"))
 	handler := clerk.Middleware(auth)(mux) // serve it with http.ListenAndServe
 	_ = handler
 	fmt.Println("ready")
@@ -224,7 +220,7 @@ func ExampleTokenHandler() {
 func ExampleNewTokenResponse() {
 	resp := clerk.NewTokenResponse(context.Background(), nil, &clerk.Token{JWT: "a.b.c"}, nil)
 	fmt.Println(resp.Status, string(resp.Body))
-	resp = clerk.NewTokenResponse(context.Background(), nil, nil, &clerk.SignedOutError{Reason: clerk.ReasonSessionTokenMissing})
+	resp = clerk.NewTokenResponse(context.Background(), nil, nil, &clerk.AuthError{Reason: clerk.ReasonSessionTokenMissing})
 	fmt.Println(resp.Status, string(resp.Body))
 	// Output:
 	// 200 {"token":{"jwt":"a.b.c"}}
@@ -239,11 +235,7 @@ func ExampleClient_GetTokenFor() {
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		auth, _ := clerk.AuthFromContext(r.Context())
 		tok, err := client.GetTokenFor(r.Context(), auth, "supabase")
-		if errors.Is(err, clerk.ErrSignedOut) {
-			clerk.WriteUnauthorized(w, r)
-			return
-		}
-		if err != nil {
+		if err != nil { // signed out: 401; Clerk's failures: 429, 502, 504 or 500
 			clerk.WriteTokenResponse(w, clerk.NewTokenResponse(r.Context(), nil, nil, err))
 			return
 		}

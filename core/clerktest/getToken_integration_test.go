@@ -95,7 +95,7 @@ func TestGetTokenAgainstEmulator(t *testing.T) {
 		{"body", string(last.Body), `{"expires_in_seconds":120}`},
 		{"Authorization", last.Header.Get("Authorization"), "Bearer " + srv.SecretKey()},
 		{"Content-Type", last.Header.Get("Content-Type"), "application/json"},
-		{"Clerk-API-Version", last.Header.Get("Clerk-API-Version"), clerk.DefaultClerkAPIVersion},
+		{"Clerk-API-Version", last.Header.Get("Clerk-API-Version"), "2026-05-12"},
 	}
 	for _, w := range wire {
 		if w.got != w.want {

@@ -38,7 +38,7 @@ type Rig struct {
 // NewRig starts an emulator for the test's lifetime, with user "user_1",
 // an active session, and a template "test" whose claim uid is the user id.
 // authOpts are added to the Authenticator's options.
-func NewRig(tb testing.TB, authOpts ...clerk.AuthOption) *Rig {
+func NewRig(tb testing.TB, authOpts ...clerk.AuthenticatorOption) *Rig {
 	tb.Helper()
 	srv := clerktest.Start(tb)
 	if _, err := srv.AddUser(clerktest.User{ID: "user_1"}); err != nil {
@@ -47,11 +47,11 @@ func NewRig(tb testing.TB, authOpts ...clerk.AuthOption) *Rig {
 	if err := srv.AddTemplate(clerktest.Template{Name: "test", Claims: map[string]any{"uid": "{{user.id}}"}}); err != nil {
 		tb.Fatal(err)
 	}
-	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithoutRetries())
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts := append([]clerk.AuthOption{clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithPublishableKey(srv.PublishableKey())}, authOpts...)
+	opts := append([]clerk.AuthenticatorOption{clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithPublishableKey(srv.PublishableKey())}, authOpts...)
 	auth, err := clerk.NewAuthenticator(opts...)
 	if err != nil {
 		tb.Fatal(err)

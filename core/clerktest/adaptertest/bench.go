@@ -11,7 +11,7 @@ import (
 // the core's net/http Middleware and RequireAuth in front of a handler that
 // reads the user and sets *seen.
 func CoreMiddleware(r *Rig, seen *bool) http.Handler {
-	return clerk.Middleware(r.Auth)(clerk.RequireAuth(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
+	return clerk.Middleware(r.Auth)(clerk.RequireAuth()(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
 		auth, _ := clerk.AuthFromContext(req.Context())
 		*seen = auth.UserID() != ""
 	})))
