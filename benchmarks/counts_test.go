@@ -140,7 +140,7 @@ func jwksUnknownKIDs(t *testing.T) countRow {
 		build(in)
 		var offset atomic.Int64
 		clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-		a := in.authenticator(t, in.backendJWKS(t), clerk.WithAuthClock(clock))
+		a := in.authenticator(t, in.backendJWKS(t), clerk.WithClock(clock))
 		valid := bearerRequests([]string{in.token(t)})[0]
 		var refused atomic.Int64
 		h := clerk.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +152,7 @@ func jwksUnknownKIDs(t *testing.T) countRow {
 			t.Fatal("warm-up token refused")
 		}
 		warm := in.srv.Requests(clerktest.EndpointJWKS)
-		offset.Store(int64(clerk.DefaultUnknownKIDRefetchInterval + time.Second))
+		offset.Store(int64(31 * time.Second)) // past the 30 s between unknown-kid fetches
 		flood(unknownKIDRequests, func(i int) { serve(h, forged[i]) })
 		row.clerkkit = in.srv.Requests(clerktest.EndpointJWKS) - warm
 		if refused.Load() != unknownKIDRequests {

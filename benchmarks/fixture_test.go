@@ -102,12 +102,12 @@ func randomKID() string { return "ins_" + rand.Text() }
 
 // authenticator builds a clerkkit Authenticator checking iss and azp, with
 // keys from CLERK_JWT_KEY unless opts name another source.
-func (in *instance) authenticator(tb testing.TB, keys clerk.AuthOption, opts ...clerk.AuthOption) *clerk.Authenticator {
+func (in *instance) authenticator(tb testing.TB, keys clerk.AuthenticatorOption, opts ...clerk.AuthenticatorOption) *clerk.Authenticator {
 	tb.Helper()
 	if keys == nil {
 		keys = clerk.WithJWTKey(in.pem)
 	}
-	all := append([]clerk.AuthOption{
+	all := append([]clerk.AuthenticatorOption{
 		keys,
 		clerk.WithPublishableKey(in.srv.PublishableKey()),
 		clerk.WithAuthorizedParties(authorizedParty),
@@ -120,7 +120,7 @@ func (in *instance) authenticator(tb testing.TB, keys clerk.AuthOption, opts ...
 }
 
 // backendJWKS is clerkkit's key source over the Backend API.
-func (in *instance) backendJWKS(tb testing.TB) clerk.AuthOption {
+func (in *instance) backendJWKS(tb testing.TB) clerk.AuthenticatorOption {
 	tb.Helper()
 	c, err := clerk.NewClient(in.srv.SecretKey(), clerk.WithAPIURL(in.srv.URL), clerk.WithHTTPClient(pooledHTTPClient()))
 	if err != nil {

@@ -53,7 +53,7 @@ func BenchmarkGetToken(b *testing.B) {
 			req.Header = http.Header{
 				"Authorization":     {"Bearer " + secretKey},
 				"Content-Type":      {"application/json"},
-				"Clerk-Api-Version": {clerk.DefaultClerkAPIVersion},
+				"Clerk-Api-Version": {"2026-05-12"},
 			}
 			resp, err := hc.Do(req)
 			if err != nil {

@@ -83,7 +83,7 @@ func BenchmarkMiddleware(b *testing.B) {
 			}
 			return sdkhttp.JWKSClient(in.sdkJWKSClient())
 		}
-		keySource := func(b *testing.B) clerk.AuthOption {
+		keySource := func(b *testing.B) clerk.AuthenticatorOption {
 			if keys == "pem" {
 				return nil
 			}
@@ -92,9 +92,9 @@ func BenchmarkMiddleware(b *testing.B) {
 		for _, tc := range []struct {
 			token string
 			reqs  []*http.Request
-			opts  []clerk.AuthOption
+			opts  []clerk.AuthenticatorOption
 		}{
-			{"fresh", fresh, []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}},
+			{"fresh", fresh, []clerk.AuthenticatorOption{clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge)}},
 			{"repeated", repeated, nil},
 		} {
 			prefix := "token=" + tc.token + "/keys=" + keys

@@ -103,7 +103,7 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	}
-	clerkkitVerify := func(tokens []string, opts ...clerk.AuthOption) func(b *testing.B) {
+	clerkkitVerify := func(tokens []string, opts ...clerk.AuthenticatorOption) func(b *testing.B) {
 		return func(b *testing.B) {
 			a := in.authenticator(b, nil, opts...)
 			b.ReportAllocs()
@@ -130,8 +130,8 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 	b.Run("token=fresh/impl=clerk-sdk-go", sdkVerify(fresh))
-	b.Run("token=fresh/impl=clerkkit", clerkkitVerify(fresh, clerk.WithVerifiedTokenCacheSize(0)))
-	b.Run("token=fresh/impl=clerkkit-cache-miss", clerkkitVerify(fresh, clerk.WithVerifiedTokenCacheSize(freshPool/2)))
+	b.Run("token=fresh/impl=clerkkit", clerkkitVerify(fresh, clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge)))
+	b.Run("token=fresh/impl=clerkkit-cache-miss", clerkkitVerify(fresh, clerk.WithVerificationCache(freshPool/2, clerk.DefaultVerificationCacheMaxAge)))
 	b.Run("token=repeated/impl=clerk-sdk-go", sdkVerify([]string{repeated}))
 	b.Run("token=repeated/impl=clerkkit", clerkkitVerify([]string{repeated}))
 }

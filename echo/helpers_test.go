@@ -11,6 +11,6 @@ import (
 // package adds its router on top.
 type rig struct{ *adaptertest.Rig }
 
-func newRig(tb testing.TB, authOpts ...clerk.AuthOption) *rig {
+func newRig(tb testing.TB, authOpts ...clerk.AuthenticatorOption) *rig {
 	return &rig{adaptertest.NewRig(tb, authOpts...)}
 }

@@ -24,8 +24,8 @@ import (
 func BenchmarkAuth(b *testing.B) {
 	for _, mode := range []struct {
 		name string
-		opts []clerk.AuthOption
-	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
+		opts []clerk.AuthenticatorOption
+	}{{"repeated", nil}, {"fresh", []clerk.AuthenticatorOption{clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge)}}} {
 		r := newRig(b, mode.opts...)
 		token := r.SessionToken(b)
 

@@ -160,7 +160,7 @@ func TestTemplateOutlivesTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &keyRecorder{}
-	client, err := clerk.NewClient(r.Server.SecretKey(), clerk.WithAPIURL(r.Server.URL), clerk.WithoutRetries(), clerk.WithTokenCache(rec))
+	client, err := clerk.NewClient(r.Server.SecretKey(), clerk.WithAPIURL(r.Server.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}), clerk.WithTokenCache(rec))
 	if err != nil {
 		t.Fatal(err)
 	}

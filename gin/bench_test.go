@@ -23,8 +23,8 @@ func BenchmarkAuth(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	for _, mode := range []struct {
 		name string
-		opts []clerk.AuthOption
-	}{{"repeated", nil}, {"fresh", []clerk.AuthOption{clerk.WithVerifiedTokenCacheSize(0)}}} {
+		opts []clerk.AuthenticatorOption
+	}{{"repeated", nil}, {"fresh", []clerk.AuthenticatorOption{clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge)}}} {
 		r := newRig(b, mode.opts...)
 		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 		req.Header.Set("Authorization", "Bearer "+r.SessionToken(b))

@@ -22,9 +22,9 @@ func emulator(t *testing.T) (*clerktest.Server, string) {
 	return srv, srv.CreateSession("user_1").ID
 }
 
-func newClient(t *testing.T, srv *clerktest.Server, cache *clerkredis.Cache, opts ...clerk.Option) *clerk.Client {
+func newClient(t *testing.T, srv *clerktest.Server, cache *clerkredis.Cache, opts ...clerk.ClientOption) *clerk.Client {
 	t.Helper()
-	c, err := clerk.NewClient(srv.SecretKey(), append([]clerk.Option{clerk.WithAPIURL(srv.URL), clerk.WithTokenCache(cache)}, opts...)...)
+	c, err := clerk.NewClient(srv.SecretKey(), append([]clerk.ClientOption{clerk.WithAPIURL(srv.URL), clerk.WithTokenCache(cache)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

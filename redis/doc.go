@@ -51,7 +51,7 @@
 // Mint lock. LockMint is SET NX PX with a random value; unlock deletes the
 // claim only if it still holds that value, so a holder whose claim lapsed
 // cannot release another's. A holder that dies blocks others only until
-// the claim expires (clerk.WithMintLockTTL).
+// the claim expires, after 5 s.
 //
 // Failures. Every operation is bounded by WithTimeout (100 ms by default)
 // within the caller's context. An error is a miss, or a lock error on which

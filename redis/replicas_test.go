@@ -41,7 +41,7 @@ func replicaServer(t *testing.T, srv *clerktest.Server, f fixture) *httptest.Ser
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"token": map[string]string{"jwt": tok.JWT}})
 	})
-	hs := httptest.NewServer(clerk.Middleware(auth)(clerk.RequireAuth(route)))
+	hs := httptest.NewServer(clerk.Middleware(auth)(clerk.RequireAuth()(route)))
 	t.Cleanup(hs.Close)
 	return hs
 }

@@ -147,18 +147,18 @@ func TestUnlockedMintAcrossSignOutIsNotStored(t *testing.T) {
 		name string
 		// prepare makes the mint take no lock, through the Client's and
 		// the call's options.
-		prepare func(t *testing.T, f fixture, key clerk.TokenKey) ([]clerk.Option, []clerk.TokenOption)
+		prepare func(t *testing.T, f fixture, key clerk.TokenKey) ([]clerk.ClientOption, []clerk.TokenOption)
 	}{
-		{"WithoutCache", func(*testing.T, fixture, clerk.TokenKey) ([]clerk.Option, []clerk.TokenOption) {
+		{"WithoutCache", func(*testing.T, fixture, clerk.TokenKey) ([]clerk.ClientOption, []clerk.TokenOption) {
 			return nil, []clerk.TokenOption{clerk.WithoutCache()}
 		}},
-		{"waiter that gave up", func(t *testing.T, f fixture, key clerk.TokenKey) ([]clerk.Option, []clerk.TokenOption) {
+		{"waiter that gave up", func(t *testing.T, f fixture, key clerk.TokenKey) ([]clerk.ClientOption, []clerk.TokenOption) {
 			// A third replica claims the mint and never stores: the
-			// Client waits out its lock TTL, then mints unlocked.
+			// Client waits out its lock TTL (5 s), then mints unlocked.
 			if _, ok, err := f.cache(t).LockMint(ctx, key, time.Minute); !ok || err != nil {
 				t.Fatalf("LockMint = %v, %v", ok, err)
 			}
-			return []clerk.Option{clerk.WithMintLockTTL(100 * time.Millisecond)}, nil
+			return nil, nil
 		}},
 	} {
 		t.Run(path.name, func(t *testing.T) {

@@ -48,9 +48,9 @@ func getToken(args []string, stdout, stderr io.Writer) int {
 
 	// The key and URL come from the environment, the way a service is
 	// configured, and so never appear in a process listing.
-	opts := []clerk.Option{}
+	opts := []clerk.ClientOption{}
 	if !*retries {
-		opts = append(opts, clerk.WithoutRetries())
+		opts = append(opts, clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 	}
 	client, err := clerk.NewClientFromEnv(opts...)
 	if err != nil {

@@ -46,7 +46,7 @@ func verify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var client *clerk.Client
 	if os.Getenv(clerk.EnvJWTKey) == "" {
-		c, err := clerk.NewClientFromEnv(clerk.WithoutRetries())
+		c, err := clerk.NewClientFromEnv(clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 		if err != nil {
 			fmt.Fprintln(stderr, "gocli verify:", err)
 			return 2
@@ -74,7 +74,7 @@ func verify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				OK:             true,
 				UserID:         a.UserID(),
 				SessionID:      a.SessionID(),
-				SessionStatus:  a.SessionStatus(),
+				SessionStatus:  string(a.SessionStatus()),
 				OrgID:          a.OrgID(),
 				OrgRole:        a.OrgRole(),
 				OrgSlug:        a.OrgSlug(),

@@ -23,7 +23,7 @@ import (
 type Rig struct {
 	Server *clerktest.Server
 	// Client mints tokens from the emulator, without retries so failure
-	// tests stay fast and count requests exactly.
+	// tests stay fast and count requests exactly. It logs to Logs.
 	Client *clerk.Client
 	// Auth verifies the emulator's session tokens with its PEM key and
 	// publishable key.
@@ -47,7 +47,10 @@ func NewRig(tb testing.TB, authOpts ...clerk.AuthenticatorOption) *Rig {
 	if err := srv.AddTemplate(clerktest.Template{Name: "test", Claims: map[string]any{"uid": "{{user.id}}"}}); err != nil {
 		tb.Fatal(err)
 	}
-	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
+	logs := &SyncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL), clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}),
+		clerk.WithLogger(logger))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -56,11 +59,10 @@ func NewRig(tb testing.TB, authOpts ...clerk.AuthenticatorOption) *Rig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	logs := &SyncBuffer{}
 	return &Rig{
 		Server: srv, Client: client, Auth: auth, Logs: logs,
 		SessionID: srv.CreateSession("user_1").ID,
-		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
+		Logger:    logger,
 	}
 }
 
@@ -72,6 +74,21 @@ func (r *Rig) SessionToken(tb testing.TB, opts ...clerktest.TokenOption) string 
 		tb.Fatal(err)
 	}
 	return tok
+}
+
+// OrgToken is a session token for the rig's session with an active
+// organization in which the user has role (without the "org:" prefix, as
+// Clerk writes it) and the permissions org:memberships:read and, for
+// "admin", org:memberships:manage.
+func (r *Rig) OrgToken(tb testing.TB, role string) string {
+	fpm := "1"
+	if role == "admin" {
+		fpm = "3"
+	}
+	return r.SessionToken(tb, clerktest.TokenClaims(map[string]any{
+		"fea": "o:memberships",
+		"o":   map[string]any{"id": "org_1", "slg": "acme", "rol": role, "per": "read,manage", "fpm": fpm},
+	}))
 }
 
 // BadSignature is a session token under the instance's kid, signed by

@@ -27,14 +27,15 @@ type Serve func(path string, header http.Header) (Response, error)
 // Router builds an adapter's router for a rig. The router serves:
 //
 //	GET /whoami            "<GetAuth's ok> <whether the request's context.Context holds the same Auth> <user id> <reason>"
-//	GET /api/private       RequireAuth, then "hello <user id>"
-//	GET /token             TokenHandler("test")
-//	GET /token/{template}  TokenHandler(template)
+//	GET /api/private       RequireAuth(), then "hello <user id>"
+//	GET /api/admin         RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), then "admin <user id>"
+//	GET /token             TokenHandler(rig.Client, "test")
+//	GET /token/{template}  TokenHandler(rig.Client, template)
 //
-// behind Middleware given rig.Client, rig.Logger and, when reasonHeader is
-// set, WithReasonHeader. Its error handler renders RequireAuth's refusal as
-// {"message":"Unauthorized"} (the adapter's own ErrorHandler, where the
-// framework needs one).
+// behind Middleware given rig.Auth and, when reasonHeader is set,
+// WithReasonHeader. Its error handler renders RequireAuth's refusals as
+// {"message":"Unauthorized"} and {"message":"Forbidden"} (the adapter's own
+// ErrorHandler, where the framework needs one).
 type Router func(r *Rig, reasonHeader bool) Serve
 
 // Bearer is an Authorization header carrying token.
@@ -90,6 +91,37 @@ func CheckMiddleware(t *testing.T, router Router) {
 				t.Fatalf("reason header %q, want %q", h, c.reason)
 			}
 			if ct := res.Header.Get("Content-Type"); c.private == http.StatusUnauthorized && !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("Content-Type %q", ct)
+			}
+		})
+	}
+}
+
+// CheckGuards checks RequireAuth with requirements: 401 when signed out,
+// 403 {"message":"Forbidden"} when signed in without the role or the
+// permission, and the handler for a user who has both.
+func CheckGuards(t *testing.T, router Router) {
+	r := NewRig(t)
+	serve := router(r, false)
+	cases := []struct {
+		name   string
+		header http.Header
+		status int
+		body   string
+	}{
+		{"admin with the permission", Bearer(r.OrgToken(t, "admin")), 200, "admin user_1"},
+		{"member without the role", Bearer(r.OrgToken(t, "member")), 403, clerk.ForbiddenJSON},
+		{"no organization", Bearer(r.SessionToken(t)), 403, clerk.ForbiddenJSON},
+		{"signed out", nil, 401, clerk.UnauthorizedJSON},
+		{"bad signature", Bearer(r.BadSignature(t)), 401, clerk.UnauthorizedJSON},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := get(t, serve, "/api/admin", c.header)
+			if res.Status != c.status || res.Body != c.body {
+				t.Fatalf("got %d %q, want %d %q", res.Status, res.Body, c.status, c.body)
+			}
+			if ct := res.Header.Get("Content-Type"); c.status != 200 && !strings.HasPrefix(ct, "application/json") {
 				t.Fatalf("Content-Type %q", ct)
 			}
 		})

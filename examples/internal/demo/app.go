@@ -83,8 +83,8 @@ func New(logger *slog.Logger) (*App, error) {
 
 // clientOptions are the options both modes give the Client. secretKey and
 // instance key the Redis cache, when there is one.
-func (a *App) clientOptions(secretKey, instance string) ([]clerk.Option, error) {
-	opts := []clerk.Option{clerk.WithLogger(a.Logger)}
+func (a *App) clientOptions(secretKey, instance string) ([]clerk.ClientOption, error) {
+	opts := []clerk.ClientOption{clerk.WithLogger(a.Logger)}
 	if url := os.Getenv(EnvRedisURL); url != "" {
 		cache, err := a.redisCache(url, secretKey, instance)
 		if err != nil {
@@ -116,7 +116,7 @@ func (a *App) connectReal() error {
 	if err != nil {
 		return err
 	}
-	authn, err := clerk.NewAuthenticatorFromEnv(client, clerk.WithAuthLogger(a.Logger))
+	authn, err := clerk.NewAuthenticatorFromEnv(client, clerk.WithLogger(a.Logger))
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (a *App) startOffline() error {
 	authn, err := clerk.NewAuthenticator(
 		clerk.WithBackendJWKS(client),
 		clerk.WithPublishableKey(emulator.PublishableKey()),
-		clerk.WithAuthLogger(a.Logger),
+		clerk.WithLogger(a.Logger),
 	)
 	if err != nil {
 		emulator.Close()
