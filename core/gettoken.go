@@ -24,7 +24,7 @@ const (
 // encoding/json, which writes that redacted string, not {"jwt":"…"}. So a
 // Token nested in a struct, slice or map is redacted by slog's JSON handler
 // as by its text handler; the answer {"token":{"jwt":"…"}} is built from
-// JWT by NewTokenResponse, and any other JSON carrying the token must be
+// JWT by Client.TokenResponse, and any other JSON carrying the token must be
 // built from JWT too. Decoding {"jwt":"…"} into a Token still works.
 //
 // fmt ignores every method in two cases, where it prints the JWT: a wrong

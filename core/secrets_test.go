@@ -273,7 +273,7 @@ func secretGetTokenPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 		w.show("getToken error", err)
 		logger.Error("service log", "err", err)
 		// The answer the adapters' token handlers send, and their log.
-		resp := clerk.NewTokenResponse(context.Background(), logger, nil, err)
+		resp := client.TokenResponse(context.Background(), nil, err)
 		w.show("token response", string(resp.Body), resp)
 	}
 	// getToken for a request whose token was refused.
@@ -283,7 +283,7 @@ func secretGetTokenPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 	if !errors.Is(err, clerk.ErrUnauthenticated) {
 		t.Errorf("GetTokenFor a refused token: %v", err)
 	}
-	resp := clerk.NewTokenResponse(context.Background(), logger, nil, err)
+	resp := client.TokenResponse(context.Background(), nil, err)
 	w.show("signed-out getToken", err, refused, string(resp.Body), resp)
 }
 
@@ -584,11 +584,15 @@ func TestTokenJSONRedacted(t *testing.T) {
 // JWT, byte for byte as Clerk's getToken examples, though a Token no longer
 // marshals it: escaping included.
 func TestTokenResponseBody(t *testing.T) {
+	client, err := clerk.NewClient(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, jwt := range []string{"eyJhbGciOiJSUzI1NiJ9.e30.c2ln", `a<b>&"\` + "\u2028"} {
-		resp := clerk.NewTokenResponse(context.Background(), nil, &clerk.Token{JWT: jwt}, nil)
+		resp := client.TokenResponse(context.Background(), &clerk.Token{JWT: jwt}, nil)
 		quoted, _ := json.Marshal(jwt)
 		if want := `{"token":{"jwt":` + string(quoted) + `}}`; resp.Status != http.StatusOK || string(resp.Body) != want {
-			t.Errorf("NewTokenResponse(%q) = %d %s, want 200 %s", jwt, resp.Status, resp.Body, want)
+			t.Errorf("TokenResponse(%q) = %d %s, want 200 %s", jwt, resp.Status, resp.Body, want)
 		}
 	}
 }

@@ -54,8 +54,8 @@ type TokenResponse struct {
 	RetryAfter string
 }
 
-// NewTokenResponse turns the outcome of a getToken call into the answer
-// every adapter's TokenHandler sends:
+// TokenResponse turns the outcome of a getToken call into the answer every
+// adapter's TokenHandler sends; this table is the one place it is written:
 //
 //	success                              200 {"token":{"jwt":"…"}}
 //	signed out (or session gone at Clerk) 401 {"message":"Unauthorized"}
@@ -72,9 +72,13 @@ type TokenResponse struct {
 //
 // Bodies carry only the status text: never the secret key, a token or
 // Clerk's message. Every failure except a signed-out request is logged to
-// logger (slog.Default() when nil) with Clerk's trace id, so the cause is
-// in the server's logs instead of the answer.
-func NewTokenResponse(ctx context.Context, logger *slog.Logger, tok *Token, err error) TokenResponse {
+// the Client's logger (WithLogger; slog.Default() without one) with Clerk's
+// trace id, so the cause is in the server's logs instead of the answer.
+func (c *Client) TokenResponse(ctx context.Context, tok *Token, err error) TokenResponse {
+	return newTokenResponse(ctx, c.logger, tok, err)
+}
+
+func newTokenResponse(ctx context.Context, logger *slog.Logger, tok *Token, err error) TokenResponse {
 	if err == nil && tok != nil {
 		body, mErr := json.Marshal(tokenBody{Token: tokenJWT{JWT: tok.JWT}})
 		if mErr == nil {
@@ -191,8 +195,7 @@ func WriteTokenResponse(w http.ResponseWriter, resp TokenResponse) {
 // TokenHandler answers with a token from the named JWT template ("" for a
 // plain session token) for the request's session: Clerk's App Router
 // getToken example for chi, gorilla and stdlib servers, behind Middleware.
-// It answers as NewTokenResponse documents and logs failures to client's
-// logger (WithLogger), else slog.Default(). It panics if client is nil, at
+// It answers as Client.TokenResponse documents. It panics if client is nil, at
 // wiring time rather than per request.
 func TokenHandler(client *Client, template string, opts ...TokenOption) http.Handler {
 	if client == nil {
@@ -203,6 +206,6 @@ func TokenHandler(client *Client, template string, opts ...TokenOption) http.Han
 		ctx := r.Context()
 		auth, _ := AuthFromContext(ctx)
 		tok, err := client.GetTokenFor(ctx, auth, template, opts...)
-		WriteTokenResponse(w, NewTokenResponse(ctx, client.logger, tok, err))
+		WriteTokenResponse(w, client.TokenResponse(ctx, tok, err))
 	})
 }

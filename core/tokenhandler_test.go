@@ -182,7 +182,7 @@ func TestGetTokenFor(t *testing.T) {
 	}
 }
 
-func TestNewTokenResponseWithoutMiddleware(t *testing.T) {
+func TestTokenHandlerWithoutMiddleware(t *testing.T) {
 	rig := newTokenRig(t)
 	w := httptest.NewRecorder()
 	clerk.TokenHandler(rig.client, "test").
@@ -217,10 +217,14 @@ func ExampleTokenHandler() {
 	// Output: ready
 }
 
-func ExampleNewTokenResponse() {
-	resp := clerk.NewTokenResponse(context.Background(), nil, &clerk.Token{JWT: "a.b.c"}, nil)
+func ExampleClient_TokenResponse() {
+	client, err := clerk.NewClient("sk_test_replaceWithYourKey")
+	if err != nil {
+		panic(err)
+	}
+	resp := client.TokenResponse(context.Background(), &clerk.Token{JWT: "a.b.c"}, nil)
 	fmt.Println(resp.Status, string(resp.Body))
-	resp = clerk.NewTokenResponse(context.Background(), nil, nil, &clerk.AuthError{Reason: clerk.ReasonSessionTokenMissing})
+	resp = client.TokenResponse(context.Background(), nil, &clerk.AuthError{Reason: clerk.ReasonSessionTokenMissing})
 	fmt.Println(resp.Status, string(resp.Body))
 	// Output:
 	// 200 {"token":{"jwt":"a.b.c"}}
@@ -236,7 +240,7 @@ func ExampleClient_GetTokenFor() {
 		auth, _ := clerk.AuthFromContext(r.Context())
 		tok, err := client.GetTokenFor(r.Context(), auth, "supabase")
 		if err != nil { // signed out: 401; Clerk's failures: 429, 502, 504 or 500
-			clerk.WriteTokenResponse(w, clerk.NewTokenResponse(r.Context(), nil, nil, err))
+			clerk.WriteTokenResponse(w, client.TokenResponse(r.Context(), nil, err))
 			return
 		}
 		_ = tok.JWT // call the other service with it

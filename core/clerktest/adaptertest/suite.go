@@ -151,7 +151,7 @@ func CheckTokenHandler(t *testing.T, router Router) {
 }
 
 // CheckClerkErrors checks how TokenHandler answers Clerk's failures, as
-// clerk.NewTokenResponse documents, and that the log has Clerk's trace id
+// clerk.Client.TokenResponse documents, and that the log has Clerk's trace id
 // but neither the session token nor the secret key.
 func CheckClerkErrors(t *testing.T, router Router) {
 	cases := []struct {
