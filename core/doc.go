@@ -1,80 +1,84 @@
-// Package clerk is a framework-agnostic client for Clerk's getToken: it
-// verifies the Clerk session tokens that browsers send, and mints JWTs from
-// Clerk JWT templates for the session over the Backend API, so a Go service
-// behind a Clerk front end can do both without a web framework. The gin,
-// echo and fiber adapter modules only translate between their framework and
-// this package.
+// Package clerk is Clerk's getToken for Go: it authenticates the requests a
+// Clerk front end sends to a Go service, and mints JWTs from Clerk JWT
+// templates for their sessions over the Backend API. It depends on no web
+// framework; the gin, echo and fiber adapter modules only translate between
+// their framework and this package.
+//
+// # Setting up
+//
+// A [Client] holds one Clerk instance's secret key and calls its Backend
+// API; an [Authenticator] verifies that instance's session tokens. Build
+// each once and share it: [NewClientFromEnv] and [NewAuthenticatorFromEnv]
+// read Clerk's own environment variables, and every constructor returns an
+// error for a bad configuration rather than failing at request time.
+//
+// Options are values: a [ClientOption] configures a Client, an
+// [AuthenticatorOption] an Authenticator, and an [Option] either, for the
+// settings that mean the same to both ([WithLogger], [WithHTTPClient]).
 //
 // # Authenticating requests
 //
-// An [Authenticator] turns a request into an [*Auth]. [Authenticator.Authenticate]
-// reads the token from a [TokenSource] (a header getter and a cookie getter,
-// so fasthttp-based frameworks need no net/http conversion): an Authorization
-// header with the Bearer scheme wins, otherwise the __session cookie (or its
-// suffixed variant when a publishable key is configured). The token is
-// verified by a narrow RS256/RS384/RS512 verifier on the standard library, in
-// Clerk's order: strict decoding, token type and algorithm, key by kid, the
-// signature, and only then the claims (sub, sid, azp against the authorized
-// parties, exp/nbf/iat with a clock skew, iss against the instance's issuer,
-// pending sessions).
+// [Middleware] (net/http) and each adapter's Middleware authenticate every
+// request and attach an [*Auth] to it; like Clerk's clerkMiddleware they
+// never reject. The token is read from what the request carries (a
+// [Carrier]: headers and cookies): an Authorization header with the Bearer
+// scheme wins, otherwise the __session cookie (or its suffixed variant when
+// a publishable key is configured). It is verified in Clerk's order, with
+// the signature checked before any claim, by a narrow RS256/RS384/RS512
+// verifier on the standard library.
 //
 // Keys come from CLERK_JWT_KEY ([WithJWTKey], no network), from the Backend
-// API's JWKS ([WithBackendJWKS]) or from the Frontend API's public JWKS
-// ([WithFrontendJWKS]). The key set is cached per Authenticator: concurrent
-// misses share one fetch, refreshes happen in the background, an unknown kid
-// triggers at most one refetch per interval, and the last good keys keep
-// serving while Clerk is unreachable. A token already verified is served
-// from a bounded cache, its expiry checked again on every hit.
+// API ([WithBackendJWKS]) or from the Frontend API ([WithFrontendJWKS]).
+// The key set is cached per Authenticator: concurrent misses share one
+// fetch, an unknown kid triggers at most one refetch per interval, and the
+// last good keys keep serving while Clerk is unreachable. A token seen
+// again is answered from a bounded cache without paying for RSA again (see
+// [WithVerificationCache]).
 //
 // A request that fails verification gets a signed-out Auth whose [Reason]
 // uses Clerk's vocabulary (token-expired, token-invalid-signature, …); it is
-// never an error and never holds the token. [Middleware] attaches the Auth
-// to a net/http request's context without rejecting anything, as Clerk's
-// clerkMiddleware does; [RequireAuth] answers 401 to signed-out requests;
-// [AuthFromContext] reads it back.
+// never an error and never holds the token.
+//
+// # Authorizing
+//
+// [Auth.Has] checks [Requirement] values ([Role], [Permission]) with the
+// semantics of has() in Clerk's SDKs. [RequireAuth] and every adapter's
+// RequireAuth take the same requirements, and answer as [Authorize] decides:
+// 401 {"message":"Unauthorized"} when signed out, 403 {"message":"Forbidden"}
+// when a requirement is not met.
 //
 // # Minting tokens
 //
-// A [Client] holds one Clerk instance's secret key and talks to its Backend
-// API. [Client.GetToken] is the Go counterpart of the JavaScript SDK's
-// sessions.getToken(sessionId, template, expiresInSeconds): it calls
-// POST {apiURL}/{version}/sessions/{id}/tokens/{template} and returns the JWT.
-//
-// Every session ID and template name is checked before anything is sent: an
-// empty value, a dot segment or a control character is refused with an
-// [*InputError], and every other character is escaped, so no input can change
-// the path the server sees.
-//
-// # Reusing tokens
+// [Client.GetToken] is sessions.getToken of Clerk's SDKs: it calls
+// POST {apiURL}/v1/sessions/{id}/tokens/{template} and returns the JWT.
+// [Client.GetTokenFor] does it for a request's Auth, and [TokenHandler]
+// answers a token request as Clerk's App Router example does
+// ([Client.TokenResponse] writes down every answer). Every session ID and
+// template name is checked before anything is sent, and escaped, so no input
+// can change the path the server sees.
 //
 // Concurrent GetToken calls for the same session, template and lifetime
-// share one Backend API request. With [WithTokenCache] (for example a
-// [MemoryTokenCache]), a token that still has enough of its life left (see
-// [Freshness]) is returned without any request; [Client.InvalidateSession]
-// forgets a session's tokens at sign-out and [WithoutCache] bypasses the
-// cache for one call. [Client.TokenStats] counts hits, misses, coalesced and
-// upstream calls for export to metrics. [TokenCache] is small enough for a
-// shared store to implement.
+// share one request, which any caller may leave at once. With
+// [WithTokenCache] (a [MemoryTokenCache], or a store shared by replicas) a
+// token with enough life left is returned without a request.
+// [Client.InvalidateSession] is the sign-out hook.
 //
-// # Errors
+// # Errors, retries and timeouts
 //
-// A non-2xx answer becomes an [*APIError] that keeps the HTTP status, Clerk's
-// error list, the trace id and Retry-After. It matches the sentinel errors
-// with errors.Is ([ErrNotFound], [ErrRateLimited], [ErrUnauthorized], …), so
-// callers branch on the class of failure without parsing messages.
+// A non-2xx answer becomes an [*APIError] that keeps the status, Clerk's
+// errors, the trace id and Retry-After, and matches sentinel errors with
+// errors.Is ([ErrNotFound], [ErrRateLimited], …). Unlike Clerk's SDKs, a
+// Client retries 429, 5xx and transport failures ([WithRetry]), honours
+// Retry-After, and never waits past the context's deadline.
 //
-// # Retries and timeouts
+// # What it guarantees
 //
-// Clerk's own SDKs never retry. A Client retries 429, 5xx and transport
-// failures with jittered exponential backoff, honours Retry-After, and never
-// sleeps past the context's deadline: when the wait would outlast it, the
-// last error is returned at once. [WithRetry] tunes the policy and
-// [WithoutRetries] turns it off.
-//
-// # Secrets
-//
-// The secret key never appears in an error, a log record or a formatted
-// Client: String, GoString and LogValue redact it. No call to Clerk follows
-// a redirect, since net/http would re-send the key to another port or scheme
-// of the same host: the answer becomes a [*RedirectError].
+//   - A cached verification lasts only while the key that verified it is in
+//     the key set, and at most the cache's maximum age, whatever the
+//     token's exp.
+//   - Sign-out is final: after InvalidateSession returns, no GetToken that
+//     starts later receives a token minted or cached before it.
+//   - The secret key never follows a redirect, and never appears in an
+//     error, a log record or a formatted Client; a Token or an Auth never
+//     prints its JWT.
 package clerk
