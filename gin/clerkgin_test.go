@@ -18,12 +18,13 @@ import (
 
 func init() { gin.SetMode(gin.TestMode) }
 
-// router has the routes every test uses: /whoami reports the Auth without
-// requiring it, /api/private sits in a RequireAuth group, /token is a
-// TokenHandler for the "test" template.
+// router serves the routes adaptertest.Router documents: /whoami reports
+// the Auth without requiring it, /api/private sits in a RequireAuth group,
+// /api/admin needs the admin role and a permission, /token and
+// /token/:template are TokenHandlers minting with the rig's Client.
 func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 	e := gin.New()
-	e.Use(clerkgin.Middleware(r.Auth, append([]clerkgin.Option{clerkgin.WithClient(r.Client), clerkgin.WithLogger(r.Logger)}, opts...)...))
+	e.Use(clerkgin.Middleware(r.Auth, opts...))
 	e.GET("/whoami", func(c *gin.Context) {
 		auth, ok := clerkgin.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.Request.Context())
@@ -34,8 +35,12 @@ func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 		auth, _ := clerkgin.GetAuth(c)
 		c.String(http.StatusOK, "hello %s", auth.UserID())
 	})
-	e.GET("/token", clerkgin.TokenHandler("test"))
-	e.GET("/token/:template", func(c *gin.Context) { clerkgin.TokenHandler(c.Param("template"))(c) })
+	api.GET("/admin", clerkgin.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), func(c *gin.Context) {
+		auth, _ := clerkgin.GetAuth(c)
+		c.String(http.StatusOK, "admin %s", auth.UserID())
+	})
+	e.GET("/token", clerkgin.TokenHandler(r.Client, "test"))
+	e.GET("/token/:template", func(c *gin.Context) { clerkgin.TokenHandler(r.Client, c.Param("template"))(c) })
 	return e
 }
 
@@ -51,38 +56,71 @@ func serve(h http.Handler, path string, header http.Header) *httptest.ResponseRe
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
-func TestRequireAuthMessage(t *testing.T) {
-	r := newRig(t)
-	e := gin.New()
-	e.Use(clerkgin.Middleware(r.Auth))
-	e.GET("/", clerkgin.RequireAuth(clerkgin.WithUnauthorizedMessage(`sign in "first"`)), func(c *gin.Context) { c.String(200, "in") })
-	w := serve(e, "/", nil)
-	if w.Code != 401 || w.Body.String() != `{"message":"sign in \"first\""}` {
-		t.Fatalf("%d %s", w.Code, w.Body)
-	}
-}
-
 func TestWithoutMiddleware(t *testing.T) {
 	r := newRig(t)
 	e := gin.New()
 	e.GET("/auth", func(c *gin.Context) {
 		auth, ok := clerkgin.GetAuth(c)
-		_, err := clerkgin.GetToken(c, "test")
+		_, err := clerkgin.GetToken(c, r.Client, "test")
 		c.String(200, "%t %v %t", ok, auth, errors.Is(err, clerk.ErrNoMiddleware))
 	})
 	e.GET("/private", clerkgin.RequireAuth(), func(c *gin.Context) { c.String(200, "in") })
-	e.GET("/token", clerkgin.TokenHandler("test"))
+	e.GET("/admin", clerkgin.RequireAuth(clerk.Role("admin")), func(c *gin.Context) { c.String(200, "in") })
+	e.GET("/token", clerkgin.TokenHandler(r.Client, "test"))
 	if w := serve(e, "/auth", bearer(r.SessionToken(t))); w.Body.String() != "false <nil> true" {
 		t.Fatalf("GetAuth without middleware: %s", w.Body)
 	}
-	if w := serve(e, "/private", bearer(r.SessionToken(t))); w.Code != 401 {
-		t.Fatalf("RequireAuth without middleware: %d", w.Code)
+	for _, path := range []string{"/private", "/admin"} {
+		if w := serve(e, path, bearer(r.OrgToken(t, "admin"))); w.Code != 401 || w.Body.String() != clerk.UnauthorizedJSON {
+			t.Fatalf("RequireAuth on %s without middleware: %d %s", path, w.Code, w.Body)
+		}
 	}
 	if w := serve(e, "/token", bearer(r.SessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", w.Code, w.Body)
 	}
 	if r.Server.Requests(clerktest.EndpointTokens) != 0 {
 		t.Fatal("Clerk was called")
+	}
+}
+
+// TestRequireAuthAborts checks that a refusal stops the chain: neither the
+// group's handler nor a later middleware runs, and the answer is JSON.
+func TestRequireAuthAborts(t *testing.T) {
+	r := newRig(t)
+	e := gin.New()
+	e.Use(clerkgin.Middleware(r.Auth))
+	ran := false
+	e.GET("/", clerkgin.RequireAuth(clerk.Permission("memberships:manage")), func(*gin.Context) { ran = true })
+	for _, c := range []struct {
+		name   string
+		header http.Header
+		status int
+		body   string
+	}{
+		{"signed out", nil, 401, clerk.UnauthorizedJSON},
+		{"member", bearer(r.OrgToken(t, "member")), 403, clerk.ForbiddenJSON},
+	} {
+		w := serve(e, "/", c.header)
+		if ran || w.Code != c.status || w.Body.String() != c.body || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+			t.Fatalf("%s: ran %t, %d %q %q", c.name, ran, w.Code, w.Body, w.Header().Get("Content-Type"))
+		}
+	}
+	if w := serve(e, "/", bearer(r.OrgToken(t, "admin"))); !ran || w.Code != 200 {
+		t.Fatalf("admin: ran %t, %d %s", ran, w.Code, w.Body)
+	}
+}
+
+// TestRequireAuthCopiesRequirements checks that the guard keeps the
+// requirements it was built with when the caller reuses its slice.
+func TestRequireAuthCopiesRequirements(t *testing.T) {
+	r := newRig(t)
+	reqs := []clerk.Requirement{clerk.Role("admin")}
+	e := gin.New()
+	e.Use(clerkgin.Middleware(r.Auth))
+	e.GET("/", clerkgin.RequireAuth(reqs...), func(c *gin.Context) { c.String(200, "in") })
+	reqs[0] = clerk.Role("member")
+	if w := serve(e, "/", bearer(r.OrgToken(t, "member"))); w.Code != 403 {
+		t.Fatalf("member after the slice changed: %d %s", w.Code, w.Body)
 	}
 }
 
@@ -98,25 +136,36 @@ func TestGetAuthBehindNetHTTPMiddleware(t *testing.T) {
 	}
 }
 
-func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
-	defer func() {
-		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "Authenticator") {
-			t.Fatalf("recovered %v", v)
-		}
-	}()
-	clerkgin.Middleware(nil)
+func TestPanicsOnNil(t *testing.T) {
+	for _, c := range []struct {
+		name, want string
+		wire       func()
+	}{
+		{"Middleware", "Authenticator", func() { clerkgin.Middleware(nil) }},
+		{"TokenHandler", "Client", func() { clerkgin.TokenHandler(nil, "test") }},
+		{"GetToken", "Client", func() { _, _ = clerkgin.GetToken(&gin.Context{}, nil, "test") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), c.want) {
+					t.Fatalf("recovered %v", v)
+				}
+			}()
+			c.wire()
+		})
+	}
 }
 
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	e := gin.New()
-	e.Use(clerkgin.Middleware(r.Auth, clerkgin.WithClient(r.Client)))
+	e.Use(clerkgin.Middleware(r.Auth))
 	e.GET("/", func(c *gin.Context) {
-		tok, err := clerkgin.GetToken(c, "test")
-		var so *clerk.SignedOutError
+		tok, err := clerkgin.GetToken(c, r.Client, "test", clerk.WithExpiresInSeconds(60))
+		var authErr *clerk.AuthError
 		switch {
-		case errors.As(err, &so):
-			c.String(200, "signed out: %s", so.Reason)
+		case errors.As(err, &authErr) && errors.Is(err, clerk.ErrUnauthenticated):
+			c.String(200, "signed out: %s", authErr.Reason)
 		case err != nil:
 			c.String(500, "%v", err)
 		default:
@@ -126,6 +175,9 @@ func TestGetToken(t *testing.T) {
 	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "2" {
 		t.Fatalf("signed in: %d %s", w.Code, w.Body)
 	}
+	if last := r.Server.LastRequest(); !strings.HasSuffix(last.Path, "/tokens/test") || string(last.Body) != `{"expires_in_seconds":60}` {
+		t.Fatalf("sent %s %s", last.Path, last.Body)
+	}
 	r.Server.ResetRequests()
 	if w := serve(e, "/", bearer(r.SessionToken(t, clerktest.TokenExpired()))); w.Body.String() != "signed out: token-expired" {
 		t.Fatalf("signed out: %s", w.Body)
@@ -133,20 +185,10 @@ func TestGetToken(t *testing.T) {
 	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
-
-	// Without WithClient.
-	e = gin.New()
-	e.Use(clerkgin.Middleware(r.Auth))
-	e.GET("/", func(c *gin.Context) {
-		_, err := clerkgin.GetToken(c, "test")
-		c.String(200, "%t", errors.Is(err, clerk.ErrNoClient))
-	})
-	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "true" {
-		t.Fatalf("no client: %s", w.Body)
-	}
 }
 
 func TestMiddleware(t *testing.T)              { adaptertest.CheckMiddleware(t, suiteRouter) }
+func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suiteRouter) }
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }

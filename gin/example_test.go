@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 
@@ -15,62 +14,85 @@ import (
 )
 
 // Wiring for Clerk's getToken example: every route sees the session, the
-// /api group requires it, and /api/get-token-example mints from the
-// "test" JWT template.
+// /api group requires it, /api/get-token-example mints from the "test" JWT
+// template and /api/admin needs the organization's admin role.
 func Example() {
 	client, err := clerk.NewClientFromEnv() // CLERK_SECRET_KEY
 	if err != nil {
 		panic(err)
 	}
-	auth, err := clerk.NewAuthenticatorFromEnv(client) // CLERK_JWT_KEY or JWKS
+	authn, err := clerk.NewAuthenticatorFromEnv(client) // CLERK_JWT_KEY or JWKS
 	if err != nil {
 		panic(err)
 	}
 	r := gin.New()
-	r.Use(clerkgin.Middleware(auth, clerkgin.WithClient(client)))
+	r.Use(clerkgin.Middleware(authn))
 	api := r.Group("/api", clerkgin.RequireAuth())
-	api.GET("/get-token-example", clerkgin.TokenHandler("test"))
+	api.GET("/get-token-example", clerkgin.TokenHandler(client, "test"))
+	api.GET("/admin", clerkgin.RequireAuth(clerk.Role("admin")), func(c *gin.Context) {
+		c.String(http.StatusOK, "welcome, admin")
+	})
 	_ = r.Run(":8080")
 }
 
 func ExampleMiddleware() {
-	var auth *clerk.Authenticator // from clerk.NewAuthenticator
-	var client *clerk.Client      // from clerk.NewClient, for GetToken
+	var authn *clerk.Authenticator // from clerk.NewAuthenticator
 	r := gin.New()
-	r.Use(clerkgin.Middleware(auth,
-		clerkgin.WithClient(client),
-		clerkgin.WithLogger(slog.Default()),
-		clerkgin.WithReasonHeader(), // X-Clerk-Auth-Reason while debugging
-	))
+	r.Use(clerkgin.Middleware(authn))
 }
 
+func ExampleWithReasonHeader() {
+	var authn *clerk.Authenticator // from clerk.NewAuthenticator
+	r := gin.New()
+	// X-Clerk-Auth-Reason: token-expired, … on signed-out requests, while
+	// debugging only.
+	r.Use(clerkgin.Middleware(authn, clerkgin.WithReasonHeader()))
+}
+
+// RequireAuth with a requirement: the signed-out visitor gets 401, the
+// member 403 and the admin the page.
 func ExampleRequireAuth() {
 	srv := clerktest.NewServer() // stands in for Clerk
 	defer srv.Close()
-	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	for _, u := range []string{"user_admin", "user_member"} {
+		if _, err := srv.AddUser(clerktest.User{ID: u}); err != nil {
+			panic(err)
+		}
+	}
+	if _, err := srv.AddOrganization(clerktest.Organization{ID: "org_1"}); err != nil {
+		panic(err)
+	}
+	_ = srv.AddMembership("org_1", "user_admin", "admin")
+	_ = srv.AddMembership("org_1", "user_member", "member")
+
+	authn, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
 	if err != nil {
 		panic(err)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(clerkgin.Middleware(auth))
-	api := r.Group("/api", clerkgin.RequireAuth())
-	api.GET("/me", func(c *gin.Context) {
+	r.Use(clerkgin.Middleware(authn))
+	r.GET("/api/admin", clerkgin.RequireAuth(clerk.Role("admin")), func(c *gin.Context) {
 		a, _ := clerkgin.GetAuth(c)
-		c.String(http.StatusOK, a.UserID())
+		c.String(http.StatusOK, "hello %s", a.UserID())
 	})
 
-	token, _ := srv.SessionToken(srv.CreateSession("user_123").ID)
-	for _, header := range []string{"Bearer " + token, ""} {
-		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
+	headers := []string{""}
+	for _, u := range []string{"user_member", "user_admin"} {
+		token, _ := srv.SessionToken(srv.CreateSession(u, clerktest.WithActiveOrganization("org_1")).ID)
+		headers = append(headers, "Bearer "+token)
+	}
+	for _, header := range headers {
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/admin", nil)
 		req.Header.Set("Authorization", header)
 		w := httptest.NewRecorder()
 		r.ServeHTTP(w, req)
 		fmt.Println(w.Code, w.Body)
 	}
 	// Output:
-	// 200 user_123
 	// 401 {"message":"Unauthorized"}
+	// 403 {"message":"Forbidden"}
+	// 200 hello user_admin
 }
 
 func ExampleGetAuth() {
@@ -89,9 +111,10 @@ func ExampleGetAuth() {
 }
 
 func ExampleGetToken() {
+	var client *clerk.Client // from clerk.NewClient
 	handler := func(c *gin.Context) {
-		tok, err := clerkgin.GetToken(c, "supabase", clerk.WithExpiresInSeconds(120))
-		if errors.Is(err, clerk.ErrSignedOut) {
+		tok, err := clerkgin.GetToken(c, client, "supabase", clerk.WithExpiresInSeconds(120))
+		if errors.Is(err, clerk.ErrUnauthenticated) {
 			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"message": "Unauthorized"})
 			return
 		}
@@ -106,12 +129,34 @@ func ExampleGetToken() {
 }
 
 func ExampleTokenHandler() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	demo, err := srv.SeedDemo("test")
+	if err != nil {
+		panic(err)
+	}
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	authn, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	if err != nil {
+		panic(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	// r.Use(clerkgin.Middleware(auth, clerkgin.WithClient(client))) first.
-	r.GET("/api/get-token-example", clerkgin.TokenHandler("test"))
-}
+	r.Use(clerkgin.Middleware(authn))
+	r.GET("/api/get-token-example", clerkgin.TokenHandler(client, "test"))
 
-func ExampleWithUnauthorizedMessage() {
-	_ = clerkgin.RequireAuth(clerkgin.WithUnauthorizedMessage("Please sign in"))
-	// 401 {"message":"Please sign in"}
+	token, _ := srv.SessionToken(demo.SessionID)
+	for _, header := range []string{"Bearer " + token, ""} {
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/get-token-example", nil)
+		req.Header.Set("Authorization", header)
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body.String()[:min(w.Body.Len(), 26)])
+	}
+	// Output:
+	// 200 {"token":{"jwt":"eyJhbGciO
+	// 401 {"message":"Unauthorized"}
 }

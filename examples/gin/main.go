@@ -28,11 +28,13 @@ func newRouter(app *demo.App) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
-	r.Use(clerkgin.Middleware(app.Authenticator, clerkgin.WithClient(app.Client), clerkgin.WithLogger(app.Logger)))
+	// No logger here: TokenHandler and Client.TokenResponse log failures
+	// to the Client's own logger, which the demo App sets to app.Logger.
+	r.Use(clerkgin.Middleware(app.Authenticator))
 
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
-	r.GET(demo.AppRouterPath, clerkgin.RequireAuth(), clerkgin.TokenHandler(app.Template))
+	r.GET(demo.AppRouterPath, clerkgin.RequireAuth(), clerkgin.TokenHandler(app.Client, app.Template))
 
 	// pages/api/getToken.ts: the handler checks the session itself and
 	// answers 401 {"error":"Unauthorized"}.
@@ -41,8 +43,8 @@ func newRouter(app *demo.App) *gin.Engine {
 			c.JSON(http.StatusUnauthorized, demo.PagesUnauthorized)
 			return
 		}
-		token, err := clerkgin.GetToken(c, app.Template)
-		clerk.WriteTokenResponse(c.Writer, clerk.NewTokenResponse(c.Request.Context(), app.Logger, token, err))
+		token, err := clerkgin.GetToken(c, app.Client, app.Template)
+		clerk.WriteTokenResponse(c.Writer, app.Client.TokenResponse(c.Request.Context(), token, err))
 	})
 
 	// Who is signed in: authentication only, no token minted.

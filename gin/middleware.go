@@ -1,0 +1,66 @@
+package clerkgin
+
+import (
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/gin-gonic/gin"
+)
+
+// An Option configures Middleware.
+type Option func(*config)
+
+type config struct {
+	reasonHeader bool
+}
+
+// WithReasonHeader makes Middleware answer every signed-out request with
+// the header X-Clerk-Auth-Reason naming why (token-expired, …). It is off
+// by default: the reason helps debugging and tells a prober which check
+// failed.
+func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
+
+// authKey is the gin context key of the Auth; an unexported type so no
+// other package collides with it.
+type authKey struct{}
+
+// Middleware authenticates every request through authn and stores the
+// resulting *clerk.Auth both in the gin context (see GetAuth) and in the
+// request's context.Context (see clerk.AuthFromContext), so net/http code
+// below gin finds it too. Like Clerk's clerkMiddleware it never rejects: a
+// missing or bad token gives a signed-out Auth with a Reason, and handlers
+// or RequireAuth decide. It panics if authn is nil, at wiring time rather
+// than per request.
+func Middleware(authn *clerk.Authenticator, opts ...Option) gin.HandlerFunc {
+	if authn == nil {
+		panic("clerkgin: Middleware needs a *clerk.Authenticator, got nil")
+	}
+	var cfg config
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	return func(c *gin.Context) {
+		auth := authn.AuthenticateRequest(c.Request)
+		c.Set(authKey{}, auth)
+		c.Request = c.Request.WithContext(clerk.ContextWithAuth(c.Request.Context(), auth))
+		if cfg.reasonHeader && !auth.SignedIn() {
+			c.Header(clerk.ReasonHeader, string(auth.Reason()))
+		}
+	}
+}
+
+// GetAuth returns the request's Auth. ok is false when no middleware ran,
+// a wiring mistake distinct from a signed-out request (whose Auth has
+// SignedIn() false). It also finds an Auth that clerk.Middleware attached
+// when the gin engine is wrapped as a net/http handler.
+func GetAuth(c *gin.Context) (auth *clerk.Auth, ok bool) {
+	if v, found := c.Get(authKey{}); found {
+		if auth, ok = v.(*clerk.Auth); ok && auth != nil {
+			return auth, true
+		}
+	}
+	if c.Request == nil {
+		return nil, false
+	}
+	return clerk.AuthFromContext(c.Request.Context())
+}
