@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // Defaults an Authenticator starts from; AuthOptions change them.
@@ -79,7 +81,7 @@ func defaultAuthSettings() authSettings {
 // Verification then needs no network and no secret key.
 func WithJWTKey(pemOrBase64 string) AuthOption {
 	return func(s *authSettings) error {
-		pub, err := parsePublicKey(pemOrBase64)
+		pub, err := jose.ParsePublicKey(pemOrBase64)
 		if err != nil {
 			return configError("JWT key: " + err.Error())
 		}
