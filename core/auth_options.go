@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // Defaults an Authenticator starts from.
@@ -75,7 +77,7 @@ func defaultAuthSettings() authSettings {
 // Verification then needs no network and no secret key.
 func WithJWTKey(pemOrBase64 string) AuthenticatorOption {
 	return authenticatorOption(func(s *authSettings) error {
-		pub, err := parsePublicKey(pemOrBase64)
+		pub, err := jose.ParsePublicKey(pemOrBase64)
 		if err != nil {
 			return configError("JWT key: " + err.Error())
 		}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // Authenticator verifies Clerk session tokens for one Clerk instance. It
@@ -126,7 +128,7 @@ func (s *authSettings) keySource() (keySource, error) {
 	case s.keySources > 1:
 		return nil, configError("more than one key source given; choose one")
 	case s.jwtKey != nil:
-		return staticKey{verifyKey{pub: s.jwtKey}}, nil
+		return staticKey{jose.Key{Pub: s.jwtKey}}, nil
 	}
 	var fetch func(context.Context) ([]byte, error)
 	switch {

@@ -1,9 +1,8 @@
 package clerk
 
 import (
-	"math"
-	"strconv"
-	"strings"
+	"github.com/clerkkit/clerkkit/core/internal/jose"
+	"github.com/clerkkit/clerkkit/core/internal/strictjson"
 )
 
 // sessionClaims are the claims of a Clerk session token (versions 1 and 2)
@@ -44,10 +43,10 @@ type orgClaim struct {
 // parseClaims reads the claims object. It fails only on malformed JSON;
 // claims of the wrong type are recorded in badClaim.
 func parseClaims(text string, c *sessionClaims) error {
-	sc := jsonScanner{s: text}
-	err := sc.object(1, func(name string) error {
-		kind, raw, err := sc.next(1)
-		if err != nil || kind == jsonNull {
+	sc := strictjson.NewScanner(text)
+	err := sc.Object(1, func(name string) error {
+		kind, raw, err := sc.Next(1)
+		if err != nil || kind == strictjson.Null {
 			return err // null is treated as absent, as Clerk's SDKs do
 		}
 		if !c.read(name, kind, raw) && c.badClaim == "" {
@@ -55,33 +54,33 @@ func parseClaims(text string, c *sessionClaims) error {
 		}
 		return nil
 	})
-	if err == nil && !sc.atEnd() {
-		err = errJSONSyntax
+	if err == nil && !sc.AtEnd() {
+		err = strictjson.ErrSyntax
 	}
 	return err
 }
 
 // read stores one top-level claim, reporting false when its type is wrong.
-func (c *sessionClaims) read(name string, kind jsonKind, raw string) bool {
+func (c *sessionClaims) read(name string, kind strictjson.Kind, raw string) bool {
 	switch name {
 	case "sub":
-		return readString(kind, raw, &c.sub)
+		return strictjson.ReadString(kind, raw, &c.sub)
 	case "sid":
-		return readString(kind, raw, &c.sid)
+		return strictjson.ReadString(kind, raw, &c.sid)
 	case "iss":
-		return readString(kind, raw, &c.iss)
+		return strictjson.ReadString(kind, raw, &c.iss)
 	case "azp":
-		return readString(kind, raw, &c.azp)
+		return strictjson.ReadString(kind, raw, &c.azp)
 	case "jti":
-		return readString(kind, raw, &c.jti)
+		return strictjson.ReadString(kind, raw, &c.jti)
 	case "sts":
-		return readString(kind, raw, &c.sts)
+		return strictjson.ReadString(kind, raw, &c.sts)
 	case "fea":
-		return readString(kind, raw, &c.fea)
+		return strictjson.ReadString(kind, raw, &c.fea)
 	case "pla":
-		return readString(kind, raw, &c.pla)
+		return strictjson.ReadString(kind, raw, &c.pla)
 	case "v":
-		ms, ok := readMillis(kind, raw)
+		ms, ok := jose.NumericDateMillis(kind, raw)
 		c.version = ms / 1000
 		return ok && ms%1000 == 0
 	case "exp":
@@ -95,20 +94,20 @@ func (c *sessionClaims) read(name string, kind jsonKind, raw string) bool {
 		return readTime(kind, raw, &c.iat)
 	case "fva":
 		c.hasFVA = true
-		return kind == jsonArray && readFVA(raw, &c.fva)
+		return kind == strictjson.Array && readFVA(raw, &c.fva)
 	case "o":
-		return kind == jsonObject && c.readOrg(raw)
+		return kind == strictjson.Object && c.readOrg(raw)
 	case "act":
 		c.hasActor = true
-		return kind == jsonObject && readActor(raw, &c.actor)
+		return kind == strictjson.Object && readActor(raw, &c.actor)
 	case "org_id":
-		return readString(kind, raw, &c.v1OrgID)
+		return strictjson.ReadString(kind, raw, &c.v1OrgID)
 	case "org_slug":
-		return readString(kind, raw, &c.v1OrgSlug)
+		return strictjson.ReadString(kind, raw, &c.v1OrgSlug)
 	case "org_role":
-		return readString(kind, raw, &c.v1OrgRole)
+		return strictjson.ReadString(kind, raw, &c.v1OrgRole)
 	case "org_permissions":
-		return kind == jsonArray && readStrings(raw, &c.v1Permissions)
+		return strictjson.ReadStrings(kind, raw, &c.v1Permissions)
 	}
 	return true // unknown claims are the caller's, via DecodeClaims
 }
@@ -117,10 +116,10 @@ func (c *sessionClaims) read(name string, kind jsonKind, raw string) bool {
 // it.
 func (c *sessionClaims) readOrg(raw string) bool {
 	ok := true
-	sc := jsonScanner{s: raw}
-	err := sc.object(2, func(name string) error {
-		kind, v, err := sc.next(2)
-		if err != nil || kind == jsonNull {
+	sc := strictjson.NewScanner(raw)
+	err := sc.Object(2, func(name string) error {
+		kind, v, err := sc.Next(2)
+		if err != nil || kind == strictjson.Null {
 			return err
 		}
 		var dst *string
@@ -138,7 +137,7 @@ func (c *sessionClaims) readOrg(raw string) bool {
 		default:
 			return nil
 		}
-		ok = readString(kind, v, dst) && ok
+		ok = strictjson.ReadString(kind, v, dst) && ok
 		return nil
 	})
 	return err == nil && ok
@@ -146,19 +145,19 @@ func (c *sessionClaims) readOrg(raw string) bool {
 
 func readActor(raw string, a *Actor) bool {
 	ok := true
-	sc := jsonScanner{s: raw}
-	err := sc.object(2, func(name string) error {
-		kind, v, err := sc.next(2)
-		if err != nil || kind == jsonNull {
+	sc := strictjson.NewScanner(raw)
+	err := sc.Object(2, func(name string) error {
+		kind, v, err := sc.Next(2)
+		if err != nil || kind == strictjson.Null {
 			return err
 		}
 		switch name {
 		case "iss":
-			ok = readString(kind, v, &a.Issuer) && ok
+			ok = strictjson.ReadString(kind, v, &a.Issuer) && ok
 		case "sid":
-			ok = readString(kind, v, &a.SessionID) && ok
+			ok = strictjson.ReadString(kind, v, &a.SessionID) && ok
 		case "sub":
-			ok = readString(kind, v, &a.Subject) && ok
+			ok = strictjson.ReadString(kind, v, &a.Subject) && ok
 		}
 		return nil
 	})
@@ -167,13 +166,13 @@ func readActor(raw string, a *Actor) bool {
 
 func readFVA(raw string, fva *[2]int64) bool {
 	n, ok := 0, true
-	sc := jsonScanner{s: raw}
-	err := sc.array(2, func() error {
-		kind, v, err := sc.next(2)
+	sc := strictjson.NewScanner(raw)
+	err := sc.Array(2, func() error {
+		kind, v, err := sc.Next(2)
 		if err != nil {
 			return err
 		}
-		ms, good := readMillis(kind, v)
+		ms, good := jose.NumericDateMillis(kind, v)
 		if !good || ms%1000 != 0 || n >= 2 {
 			ok = false
 		} else {
@@ -185,58 +184,9 @@ func readFVA(raw string, fva *[2]int64) bool {
 	return err == nil && ok && n == 2
 }
 
-func readStrings(raw string, dst *[]string) bool {
-	ok := true
-	sc := jsonScanner{s: raw}
-	err := sc.array(2, func() error {
-		kind, v, err := sc.next(2)
-		if err != nil {
-			return err
-		}
-		var s string
-		if readString(kind, v, &s) {
-			*dst = append(*dst, s)
-		} else {
-			ok = false
-		}
-		return nil
-	})
-	return err == nil && ok
-}
-
-func readString(kind jsonKind, raw string, dst *string) bool {
-	if kind != jsonString {
-		return false
-	}
-	*dst = jsonStringContent(raw, strings.IndexByte(raw, '\\') >= 0)
-	return true
-}
-
-func readTime(kind jsonKind, raw string, dst *int64) bool {
-	ms, ok := readMillis(kind, raw)
+// readTime stores a NumericDate claim in milliseconds.
+func readTime(kind strictjson.Kind, raw string, dst *int64) bool {
+	ms, ok := jose.NumericDateMillis(kind, raw)
 	*dst = ms
 	return ok
-}
-
-// maxSeconds keeps times far from int64 overflow once in milliseconds (the
-// year 300 000 or so; no real token comes close).
-const maxSeconds = 1e13
-
-// readMillis converts a JSON number of seconds (NumericDate, RFC 7519: a
-// fraction is allowed) to milliseconds.
-func readMillis(kind jsonKind, raw string) (int64, bool) {
-	if kind != jsonNumber {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
-		if n > maxSeconds || n < -maxSeconds {
-			return 0, false
-		}
-		return n * 1000, true
-	}
-	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil || math.IsNaN(f) || f > maxSeconds || f < -maxSeconds {
-		return 0, false
-	}
-	return int64(math.Floor(f * 1000)), true
 }

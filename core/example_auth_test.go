@@ -348,5 +348,3 @@ func ExampleContextWithAuth() {
 	fmt.Println(ok, got.UserID())
 	// Output: true user_123
 }
-
-

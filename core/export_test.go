@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // CountKeyLookups wraps a's key source so a test can see how many tokens
@@ -20,7 +22,7 @@ type countingKeys struct {
 	lookups atomic.Int64
 }
 
-func (c *countingKeys) key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError) {
+func (c *countingKeys) key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError) {
 	c.lookups.Add(1)
 	return c.keySource.key(ctx, kid, hasKid)
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/clerkkit/clerkkit/core/internal/strictjson"
 )
 
 // Lifetime bounds Clerk accepts for expires_in_seconds: 30 seconds to ten
@@ -130,17 +132,17 @@ func (c *Client) mint(ctx context.Context, target string, body []byte, observe f
 // duplicate "jwt" member is refused instead of resolved by whichever parser
 // reads last.
 func decodeTokenAnswer(body []byte) (string, error) {
-	sc := jsonScanner{s: string(body)}
+	sc := strictjson.NewScanner(string(body))
 	var jwt string
-	err := sc.object(1, func(name string) error {
-		kind, raw, err := sc.next(1)
-		if err == nil && name == "jwt" && !readString(kind, raw, &jwt) {
-			err = errJSONSyntax
+	err := sc.Object(1, func(name string) error {
+		kind, raw, err := sc.Next(1)
+		if err == nil && name == "jwt" && !strictjson.ReadString(kind, raw, &jwt) {
+			err = strictjson.ErrSyntax
 		}
 		return err
 	})
 	switch {
-	case err != nil || !sc.atEnd():
+	case err != nil || !sc.AtEnd():
 		return "", fmt.Errorf("%w: token answer is not a JSON object", ErrInvalidResponse)
 	case strings.Count(jwt, ".") != 2:
 		return "", fmt.Errorf("%w: token answer holds no JWT", ErrInvalidResponse)

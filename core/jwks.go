@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/clerkkit/clerkkit/core/internal/flight"
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // keySource finds the key a token names. Each Authenticator owns its own,
 // so keys of two Clerk instances never mix (a cache keyed only by kid once
 // let one instance's tokens verify on another).
 type keySource interface {
-	key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError)
+	key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError)
 	// holds reports whether pub is still the key under kid: false once
 	// Clerk's key set no longer has it. It never calls Clerk.
 	holds(kid string, pub *rsa.PublicKey) bool
@@ -24,11 +25,11 @@ type keySource interface {
 // staticKey is CLERK_JWT_KEY: one key, no network. Like Clerk's SDKs it
 // does not require the token's kid to match anything: there is only one key
 // it could mean.
-type staticKey struct{ k verifyKey }
+type staticKey struct{ k jose.Key }
 
-func (s staticKey) key(context.Context, string, bool) (verifyKey, *AuthError) { return s.k, nil }
+func (s staticKey) key(context.Context, string, bool) (jose.Key, *AuthError) { return s.k, nil }
 
-func (s staticKey) holds(_ string, pub *rsa.PublicKey) bool { return pub == s.k.pub }
+func (s staticKey) holds(_ string, pub *rsa.PublicKey) bool { return pub == s.k.Pub }
 
 // fetchTimeout bounds one key set fetch made on behalf of waiting requests
 // or in the background; the Client's own timeout and retries apply inside.
@@ -65,7 +66,7 @@ type jwksCache struct {
 }
 
 type keySet struct {
-	keys      map[string]verifyKey
+	keys      map[string]jose.Key
 	fetchedAt time.Time
 }
 
@@ -75,14 +76,14 @@ func (c *jwksCache) holds(kid string, pub *rsa.PublicKey) bool {
 		return false
 	}
 	k, ok := set.keys[kid]
-	return ok && k.pub == pub
+	return ok && k.Pub == pub
 }
 
-func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey, *AuthError) {
+func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError) {
 	if !hasKid {
 		// Without a kid there is nothing to look up, and no reason to call
 		// Clerk: Clerk's session tokens always carry one.
-		return verifyKey{}, authErr(ReasonJWKKidMismatch, "token has no kid")
+		return jose.Key{}, authErr(ReasonJWKKidMismatch, "token has no kid")
 	}
 	now := c.now()
 	set := c.current.Load()
@@ -107,20 +108,20 @@ func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (verifyKey
 	switch {
 	case errors.Is(err, flight.ErrNotStarted):
 		if set == nil {
-			return verifyKey{}, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
+			return jose.Key{}, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
 		}
-		return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+		return jose.Key{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
 	case errors.As(err, &left):
-		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: left.Cause}
+		return jose.Key{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: left.Cause}
 	}
 	set = c.current.Load()
 	if set == nil {
-		return verifyKey{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: err}
+		return jose.Key{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: err}
 	}
 	if k, ok := set.keys[kid]; ok {
 		return k, nil
 	}
-	return verifyKey{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+	return jose.Key{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
 }
 
 // claim returns the flight group's start condition: the previous fetch
@@ -161,8 +162,8 @@ func (c *jwksCache) refreshDetached(ctx context.Context, _ func(error)) (struct{
 func (c *jwksCache) refresh(ctx context.Context) error {
 	body, err := c.fetch(ctx)
 	if err == nil {
-		var keys map[string]verifyKey
-		if keys, err = parseJWKS(body); err == nil {
+		var keys map[string]jose.Key
+		if keys, err = jose.ParseJWKS(body); err == nil {
 			keepUnchanged(keys, c.current.Load())
 			c.current.Store(&keySet{keys: keys, fetchedAt: c.now()})
 			return nil
@@ -178,12 +179,12 @@ func (c *jwksCache) refresh(ctx context.Context) error {
 // keepUnchanged reuses the previous set's key values where a refresh brought
 // the same key under the same kid, so that verified-token cache entries,
 // which compare keys by identity, survive a refresh that changed nothing.
-func keepUnchanged(keys map[string]verifyKey, prev *keySet) {
+func keepUnchanged(keys map[string]jose.Key, prev *keySet) {
 	if prev == nil {
 		return
 	}
 	for kid, k := range keys {
-		if old, ok := prev.keys[kid]; ok && old.alg == k.alg && old.pub.Equal(k.pub) {
+		if old, ok := prev.keys[kid]; ok && old.Alg == k.Alg && old.Pub.Equal(k.Pub) {
 			keys[kid] = old
 		}
 	}

@@ -3,11 +3,10 @@ package clerk
 import (
 	"context"
 	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"strings"
 	"time"
+
+	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
 // Token categories Clerk puts in the header's "cat".
@@ -50,87 +49,60 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 	// From here on parts of the token may be kept (in the Auth and the
 	// cache), so it must not share memory with the caller's buffers.
 	token = strings.Clone(token)
-	var p jwtParts
-	if err := parseJWT(token, &p); err != nil {
-		return nil, err
+	// The form is judged before the header's content: header and claims
+	// must both be well-formed JSON.
+	p, perr := jose.Parse(token)
+	if perr != nil {
+		return nil, authErr(ReasonTokenInvalid, perr.Error())
 	}
-	hash, err := checkHeader(&p.header)
+	var claims sessionClaims
+	if err := parseClaims(p.Payload, &claims); err != nil {
+		return nil, authErr(ReasonTokenInvalid, "claims: "+err.Error())
+	}
+	hash, err := checkHeader(&p.Header)
 	if err != nil {
 		return nil, err
 	}
-	key, err := a.keys.key(ctx, p.header.kid, p.header.hasKid)
+	key, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
 	if err != nil {
 		return nil, err
 	}
-	if key.alg != "" && key.alg != p.header.alg {
+	if key.Alg != "" && key.Alg != p.Header.Alg {
 		return nil, authErr(ReasonTokenInvalidAlgorithm, "alg differs from the key's")
 	}
-	if !verifyPKCS1(key.pub, hash, p.signingInput, p.signature) {
+	if !jose.VerifyPKCS1(key.Pub, hash, p.SigningInput, p.Signature) {
 		return nil, authErr(ReasonTokenInvalidSignature, "signature does not match the key")
 	}
-	if err := a.checkClaims(&p.claims, now); err != nil {
+	if err := a.checkClaims(&claims, now); err != nil {
 		return nil, err
 	}
-	auth := newAuth(token, p.payload, &p.claims)
+	auth := newAuth(token, p.Payload, &claims)
 	if a.verified != nil {
-		a.verified.put(token, verifiedToken{auth: auth, kid: p.header.kid, key: key.pub, verifiedAt: now.UnixMilli()})
+		a.verified.put(token, verifiedToken{auth: auth, kid: p.Header.Kid, key: key.Pub, verifiedAt: now.UnixMilli()})
 	}
 	return a.admit(auth)
 }
 
 // checkHeader refuses tokens that are not session tokens and algorithms
 // other than RS256/384/512 (none, HS*, ES*, PS*: the classic confusions).
-func checkHeader(h *tokenHeader) (crypto.Hash, *AuthError) {
-	if h.cat != "" && h.cat != catSessionToken && h.cat != catIgnore {
-		if h.cat == catTemplateToken || h.cat == catM2MToken {
+func checkHeader(h *jose.Header) (crypto.Hash, *AuthError) {
+	if h.Cat != "" && h.Cat != catSessionToken && h.Cat != catIgnore {
+		if h.Cat == catTemplateToken || h.Cat == catM2MToken {
 			return 0, authErr(ReasonTokenTypeMismatch, "JWT template or M2M token, not a session token")
 		}
 		return 0, authErr(ReasonTokenTypeMismatch, "unknown token category")
 	}
-	if h.hasTyp && h.typ != "JWT" {
-		if strings.EqualFold(h.typ, "at+jwt") {
+	if h.HasTyp && h.Typ != "JWT" {
+		if strings.EqualFold(h.Typ, "at+jwt") {
 			return 0, authErr(ReasonTokenTypeMismatch, "machine access token, not a session token")
 		}
 		return 0, authErr(ReasonTokenInvalid, "typ must be JWT")
 	}
-	hash := hashFor(h.alg)
+	hash := jose.HashFor(h.Alg)
 	if hash == 0 {
 		return 0, authErr(ReasonTokenInvalidAlgorithm, "alg must be RS256, RS384 or RS512")
 	}
 	return hash, nil
-}
-
-// hashFor maps the accepted algorithms to their hash; 0 means refused.
-func hashFor(alg string) crypto.Hash {
-	switch alg {
-	case "RS256":
-		return crypto.SHA256
-	case "RS384":
-		return crypto.SHA384
-	case "RS512":
-		return crypto.SHA512
-	}
-	return 0
-}
-
-// verifyPKCS1 checks an RSASSA-PKCS1-v1_5 signature. The digest arrays stay
-// on the stack; crypto/rsa checks the signature length against the key.
-func verifyPKCS1(pub *rsa.PublicKey, hash crypto.Hash, input string, sig []byte) bool {
-	var err error
-	switch hash {
-	case crypto.SHA256:
-		d := sha256.Sum256([]byte(input))
-		err = rsa.VerifyPKCS1v15(pub, hash, d[:], sig)
-	case crypto.SHA384:
-		d := sha512.Sum384([]byte(input))
-		err = rsa.VerifyPKCS1v15(pub, hash, d[:], sig)
-	case crypto.SHA512:
-		d := sha512.Sum512([]byte(input))
-		err = rsa.VerifyPKCS1v15(pub, hash, d[:], sig)
-	default:
-		return false
-	}
-	return err == nil
 }
 
 // checkClaims runs after the signature: sub and sid, issuer, authorized

@@ -1,4 +1,4 @@
-package clerk
+package jose
 
 import (
 	"crypto/rsa"
@@ -12,20 +12,20 @@ import (
 	"strings"
 )
 
-// minRSABits refuses keys an attacker could factor; Clerk's are 2048-bit.
-const minRSABits = 2048
+// MinRSABits refuses keys an attacker could factor; Clerk's are 2048-bit.
+const MinRSABits = 2048
 
-// verifyKey is one public key a token may be signed with. alg, when set,
-// is the only algorithm the key may be used with (the JWK's "alg").
-type verifyKey struct {
-	pub *rsa.PublicKey
-	alg string
+// Key is one public key a token may be signed with. Alg, when set, is the
+// only algorithm the key may be used with (the JWK's "alg").
+type Key struct {
+	Pub *rsa.PublicKey
+	Alg string
 }
 
-// parsePublicKey reads CLERK_JWT_KEY: a PEM "PUBLIC KEY" block, or the same
+// ParsePublicKey reads CLERK_JWT_KEY: a PEM "PUBLIC KEY" block, or the same
 // SubjectPublicKeyInfo as bare base64 (how the Clerk dashboard shows it,
 // often pasted with its line breaks, or with "\n" escapes from a .env file).
-func parsePublicKey(text string) (*rsa.PublicKey, error) {
+func ParsePublicKey(text string) (*rsa.PublicKey, error) {
 	text = strings.TrimSpace(strings.ReplaceAll(text, `\n`, "\n"))
 	var der []byte
 	if block, _ := pem.Decode([]byte(text)); block != nil {
@@ -53,9 +53,11 @@ func parsePublicKey(text string) (*rsa.PublicKey, error) {
 	return pub, checkRSAKey(pub)
 }
 
+// checkRSAKey refuses keys too small to resist factoring and exponents no
+// RSA key has.
 func checkRSAKey(pub *rsa.PublicKey) error {
-	if pub.N.BitLen() < minRSABits {
-		return fmt.Errorf("RSA key has %d bits, fewer than %d", pub.N.BitLen(), minRSABits)
+	if pub.N.BitLen() < MinRSABits {
+		return fmt.Errorf("RSA key has %d bits, fewer than %d", pub.N.BitLen(), MinRSABits)
 	}
 	if pub.E < 3 || pub.E%2 == 0 {
 		return errors.New("RSA public exponent is invalid")
@@ -78,21 +80,21 @@ type jwk struct {
 	E   string `json:"e"`
 }
 
-// parseJWKS turns a key set into verification keys by kid. Keys this
+// ParseJWKS turns a key set into verification keys by kid. Keys this
 // verifier cannot use (not RSA, not for signatures, too small, another
 // algorithm) are skipped rather than failing the set; a set with no usable
 // key at all is an error, so the last good keys stay in service.
-func parseJWKS(body []byte) (map[string]verifyKey, error) {
+func ParseJWKS(body []byte) (map[string]Key, error) {
 	var set jwkSet
 	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, errors.New("key set is not JSON")
 	}
-	keys := make(map[string]verifyKey, len(set.Keys))
+	keys := make(map[string]Key, len(set.Keys))
 	for _, k := range set.Keys {
 		if k.Kty != "RSA" || (k.Use != "" && k.Use != "sig") || k.Kid == "" {
 			continue
 		}
-		if k.Alg != "" && hashFor(k.Alg) == 0 {
+		if k.Alg != "" && HashFor(k.Alg) == 0 {
 			continue
 		}
 		if _, dup := keys[k.Kid]; dup {
@@ -102,7 +104,7 @@ func parseJWKS(body []byte) (map[string]verifyKey, error) {
 		if err != nil {
 			continue
 		}
-		keys[k.Kid] = verifyKey{pub: pub, alg: k.Alg}
+		keys[k.Kid] = Key{Pub: pub, Alg: k.Alg}
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("key set has no usable RSA signing key")

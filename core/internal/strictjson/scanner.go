@@ -1,4 +1,4 @@
-package clerk
+package strictjson
 
 import (
 	"encoding/json"
@@ -7,47 +7,49 @@ import (
 	"unicode/utf8"
 )
 
-// The token's header and claims are parsed by this small scanner rather than
-// encoding/json, for three reasons: encoding/json keeps the last of two
-// duplicate keys (so {"sub":"a","sub":"b"} would mean whatever the last
-// parser to read it decides), it matches struct fields case-insensitively
-// ("SUB" would fill sub), and it accepts invalid UTF-8. The scanner rejects
-// all three, validates the whole text before anything is used, and lets the
-// claims be read without allocating a map.
-
-// maxJSONDepth bounds nesting so a hostile token cannot exhaust the stack.
-const maxJSONDepth = 32
+// maxDepth bounds nesting so a hostile token cannot exhaust the stack. The
+// outermost container is at depth 1.
+const maxDepth = 32
 
 // inlineKeys is how many member names per object are compared pairwise
 // before switching to a map, keeping the duplicate check linear for large
 // objects an attacker might send.
 const inlineKeys = 24
 
-type jsonKind uint8
+// Kind is the JSON type of a value.
+type Kind uint8
 
+// The kinds Next reports.
 const (
-	jsonString jsonKind = iota + 1
-	jsonNumber
-	jsonObject
-	jsonArray
-	jsonBool
-	jsonNull
+	String Kind = iota + 1
+	Number
+	Object
+	Array
+	Bool
+	Null
 )
 
+// The errors a scan ends with. Their texts appear in refusal details
+// ("header: malformed JSON"), so they say what is wrong, never what the
+// text held.
 var (
-	errJSONSyntax    = errors.New("malformed JSON")
-	errJSONDuplicate = errors.New("duplicate JSON member name")
-	errJSONDepth     = errors.New("JSON nested too deeply")
+	ErrSyntax    = errors.New("malformed JSON")
+	ErrDuplicate = errors.New("duplicate JSON member name")
+	ErrDepth     = errors.New("JSON nested too deeply")
 )
 
-// jsonScanner reads one JSON text held in a string, so that every string
+// Scanner reads one JSON text held in a string, so that every string
 // value without escapes can be handed out as a substring, allocation free.
-type jsonScanner struct {
+// Its zero value scans an empty text; make one with NewScanner.
+type Scanner struct {
 	s   string
 	pos int
 }
 
-func (sc *jsonScanner) skipSpace() {
+// NewScanner returns a scanner positioned at the start of text.
+func NewScanner(text string) Scanner { return Scanner{s: text} }
+
+func (sc *Scanner) skipSpace() {
 	for sc.pos < len(sc.s) {
 		switch sc.s[sc.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -58,7 +60,7 @@ func (sc *jsonScanner) skipSpace() {
 	}
 }
 
-func (sc *jsonScanner) peek() byte {
+func (sc *Scanner) peek() byte {
 	sc.skipSpace()
 	if sc.pos >= len(sc.s) {
 		return 0
@@ -66,15 +68,16 @@ func (sc *jsonScanner) peek() byte {
 	return sc.s[sc.pos]
 }
 
-// object reads the object at pos. For each member, member is called with
-// its unescaped name and must consume the value (with next); when member is
-// nil the values are validated and skipped.
-func (sc *jsonScanner) object(depth int, member func(name string) error) error {
-	if depth > maxJSONDepth {
-		return errJSONDepth
+// Object reads the object at the scanner's position; depth is its own depth
+// (1 for a top-level object). For each member, member is called with its
+// unescaped name and must consume the value (with Next(depth)); when member
+// is nil the values are validated and skipped.
+func (sc *Scanner) Object(depth int, member func(name string) error) error {
+	if depth > maxDepth {
+		return ErrDepth
 	}
 	if sc.peek() != '{' {
-		return errJSONSyntax
+		return ErrSyntax
 	}
 	sc.pos++
 	if sc.peek() == '}' {
@@ -84,25 +87,25 @@ func (sc *jsonScanner) object(depth int, member func(name string) error) error {
 	var names memberNames
 	for {
 		if sc.peek() != '"' {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		start := sc.pos
 		escaped, err := sc.str()
 		if err != nil {
 			return err
 		}
-		name := jsonStringContent(sc.s[start:sc.pos], escaped)
+		name := content(sc.s[start:sc.pos], escaped)
 		if err := names.add(name); err != nil {
 			return err
 		}
 		if sc.peek() != ':' {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		sc.pos++
 		if member != nil {
 			err = member(name)
 		} else {
-			_, _, err = sc.next(depth)
+			_, _, err = sc.Next(depth)
 		}
 		if err != nil {
 			return err
@@ -114,19 +117,20 @@ func (sc *jsonScanner) object(depth int, member func(name string) error) error {
 			sc.pos++
 			return nil
 		default:
-			return errJSONSyntax
+			return ErrSyntax
 		}
 	}
 }
 
-// array reads the array at pos, calling elem for each element; elem must
-// consume it. A nil elem validates and skips.
-func (sc *jsonScanner) array(depth int, elem func() error) error {
-	if depth > maxJSONDepth {
-		return errJSONDepth
+// Array reads the array at the scanner's position, calling elem for each
+// element; elem must consume it (with Next(depth)). A nil elem validates
+// and skips. depth is as for Object.
+func (sc *Scanner) Array(depth int, elem func() error) error {
+	if depth > maxDepth {
+		return ErrDepth
 	}
 	if sc.peek() != '[' {
-		return errJSONSyntax
+		return ErrSyntax
 	}
 	sc.pos++
 	if sc.peek() == ']' {
@@ -138,7 +142,7 @@ func (sc *jsonScanner) array(depth int, elem func() error) error {
 		if elem != nil {
 			err = elem()
 		} else {
-			_, _, err = sc.next(depth)
+			_, _, err = sc.Next(depth)
 		}
 		if err != nil {
 			return err
@@ -150,38 +154,39 @@ func (sc *jsonScanner) array(depth int, elem func() error) error {
 			sc.pos++
 			return nil
 		default:
-			return errJSONSyntax
+			return ErrSyntax
 		}
 	}
 }
 
-// next validates and consumes one value, returning its kind and raw text.
-// depth is the depth of the container holding the value.
-func (sc *jsonScanner) next(depth int) (jsonKind, string, error) {
+// Next validates and consumes one value, returning its kind and raw text.
+// depth is the depth of the container holding the value (0 for a top-level
+// value).
+func (sc *Scanner) Next(depth int) (Kind, string, error) {
 	c := sc.peek()
 	start := sc.pos
-	var kind jsonKind
+	var kind Kind
 	var err error
 	switch {
 	case c == '"':
-		kind = jsonString
+		kind = String
 		_, err = sc.str()
 	case c == '{':
-		kind = jsonObject
-		err = sc.object(depth+1, nil)
+		kind = Object
+		err = sc.Object(depth+1, nil)
 	case c == '[':
-		kind = jsonArray
-		err = sc.array(depth+1, nil)
+		kind = Array
+		err = sc.Array(depth+1, nil)
 	case c == 't':
-		kind, err = jsonBool, sc.literal("true")
+		kind, err = Bool, sc.literal("true")
 	case c == 'f':
-		kind, err = jsonBool, sc.literal("false")
+		kind, err = Bool, sc.literal("false")
 	case c == 'n':
-		kind, err = jsonNull, sc.literal("null")
+		kind, err = Null, sc.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
-		kind, err = jsonNumber, sc.number()
+		kind, err = Number, sc.number()
 	default:
-		err = errJSONSyntax
+		err = ErrSyntax
 	}
 	if err != nil {
 		return 0, "", err
@@ -189,9 +194,9 @@ func (sc *jsonScanner) next(depth int) (jsonKind, string, error) {
 	return kind, sc.s[start:sc.pos], nil
 }
 
-func (sc *jsonScanner) literal(word string) error {
+func (sc *Scanner) literal(word string) error {
 	if !strings.HasPrefix(sc.s[sc.pos:], word) {
-		return errJSONSyntax
+		return ErrSyntax
 	}
 	sc.pos += len(word)
 	return nil
@@ -199,7 +204,7 @@ func (sc *jsonScanner) literal(word string) error {
 
 // number follows the JSON grammar exactly: no leading zeros, no "+", no
 // bare ".", digits required after "." and "e".
-func (sc *jsonScanner) number() error {
+func (sc *Scanner) number() error {
 	s, i := sc.s, sc.pos
 	if i < len(s) && s[i] == '-' {
 		i++
@@ -210,12 +215,12 @@ func (sc *jsonScanner) number() error {
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
 		i = skipDigits(s, i)
 	default:
-		return errJSONSyntax
+		return ErrSyntax
 	}
 	if i < len(s) && s[i] == '.' {
 		j := skipDigits(s, i+1)
 		if j == i+1 {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		i = j
 	}
@@ -226,7 +231,7 @@ func (sc *jsonScanner) number() error {
 		}
 		j := skipDigits(s, i)
 		if j == i {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		i = j
 	}
@@ -244,7 +249,7 @@ func skipDigits(s string, i int) int {
 // str validates the string at pos (opening quote included) and reports
 // whether it holds escapes. Control characters and invalid UTF-8 are
 // refused rather than repaired.
-func (sc *jsonScanner) str() (escaped bool, err error) {
+func (sc *Scanner) str() (escaped bool, err error) {
 	s := sc.s
 	i := sc.pos + 1
 	for i < len(s) {
@@ -256,32 +261,32 @@ func (sc *jsonScanner) str() (escaped bool, err error) {
 		case c == '\\':
 			escaped = true
 			if i+1 >= len(s) {
-				return false, errJSONSyntax
+				return false, ErrSyntax
 			}
 			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(s) || !isHex4(s[i+2:i+6]) {
-					return false, errJSONSyntax
+					return false, ErrSyntax
 				}
 				i += 6
 			default:
-				return false, errJSONSyntax
+				return false, ErrSyntax
 			}
 		case c < 0x20:
-			return false, errJSONSyntax
+			return false, ErrSyntax
 		case c < utf8.RuneSelf:
 			i++
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				return false, errJSONSyntax
+				return false, ErrSyntax
 			}
 			i += size
 		}
 	}
-	return false, errJSONSyntax
+	return false, ErrSyntax
 }
 
 func isHex4(s string) bool {
@@ -293,10 +298,17 @@ func isHex4(s string) bool {
 	return true
 }
 
-// jsonStringContent returns the text of a validated, quoted JSON string.
-// Escapes are rare in tokens, so only then is encoding/json asked to
-// unescape (and memory allocated).
-func jsonStringContent(quoted string, escaped bool) string {
+// StringContent returns the text of a string value as Next returned it
+// (quoted and validated): a substring of the scanned text unless it holds
+// an escape.
+func StringContent(raw string) string {
+	return content(raw, strings.IndexByte(raw, '\\') >= 0)
+}
+
+// content returns the text of a validated, quoted JSON string. Escapes are
+// rare in tokens, so only then is encoding/json asked to unescape (and
+// memory allocated).
+func content(quoted string, escaped bool) string {
 	if !escaped {
 		return quoted[1 : len(quoted)-1]
 	}
@@ -308,9 +320,10 @@ func jsonStringContent(quoted string, escaped bool) string {
 }
 
 // memberNames finds duplicate member names in one object. Names are
-// compared case-insensitively because encoding/json (used by DecodeClaims)
-// matches struct fields that way: {"role":…,"Role":…} would otherwise let
-// the second silently win.
+// compared case-insensitively because encoding/json, which may read the
+// same text later (the core's Auth.DecodeClaims does), matches struct
+// fields that way: {"role":…,"Role":…} would otherwise let the second
+// silently win.
 type memberNames struct {
 	inline [inlineKeys]string
 	n      int
@@ -323,7 +336,7 @@ func (m *memberNames) add(name string) error {
 	}
 	for i := 0; i < m.n; i++ {
 		if strings.EqualFold(m.inline[i], name) {
-			return errJSONDuplicate
+			return ErrDuplicate
 		}
 	}
 	if m.n < len(m.inline) {
@@ -341,7 +354,7 @@ func (m *memberNames) add(name string) error {
 func (m *memberNames) addFolded(name string) error {
 	f := foldName(name)
 	if _, dup := m.many[f]; dup {
-		return errJSONDuplicate
+		return ErrDuplicate
 	}
 	m.many[f] = struct{}{}
 	return nil
@@ -350,3 +363,10 @@ func (m *memberNames) addFolded(name string) error {
 // foldName maps names that strings.EqualFold considers equal to one key
 // (upper then lower case catches the special folds such as ſ and K).
 func foldName(name string) string { return strings.ToLower(strings.ToUpper(name)) }
+
+// AtEnd reports whether only white space is left: anything after the
+// top-level value is trailing data, which callers refuse.
+func (sc *Scanner) AtEnd() bool {
+	sc.skipSpace()
+	return sc.pos == len(sc.s)
+}
