@@ -76,12 +76,12 @@ func TestValuesOutliveTheRequest(t *testing.T) {
 	}
 	var keep []kept
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
+	app.Use(clerkfiber.Middleware(r.Auth))
 	app.Get("/", func(c *fiber.Ctx) error {
 		auth, _ := clerkfiber.GetAuth(c)
 		k := kept{auth: auth, userID: auth.UserID(), session: auth.SessionID(), token: auth.Token()}
 		if c.Query("mint") != "" {
-			tok, err := clerkfiber.GetToken(c, "test")
+			tok, err := clerkfiber.GetToken(c, r.Client, "test")
 			if err != nil {
 				return err
 			}
@@ -139,6 +139,12 @@ func (k *keyRecorder) Set(_ context.Context, key clerk.TokenKey, _ *clerk.Token,
 
 func (k *keyRecorder) InvalidateSession(context.Context, string) {}
 
+func (k *keyRecorder) reset() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys = nil
+}
+
 func (k *keyRecorder) templates() []string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -149,11 +155,11 @@ func (k *keyRecorder) templates() []string {
 	return names
 }
 
-// TestTemplateOutlivesTheRequest passes GetToken a template name taken
-// from the path with c.Params, which fiber documents as valid only within
-// the handler: the name becomes part of the token cache's key, so it must
-// not change when the next request reuses the buffer it came from.
-// Templates of equal length land on the same bytes.
+// TestTemplateOutlivesTheRequest passes GetToken and TokenHandler a
+// template name taken from the path with c.Params, which fiber documents as
+// valid only within the handler: the name becomes part of the token cache's
+// key, so it must not change when the next request reuses the buffer it
+// came from. Templates of equal length land on the same bytes.
 func TestTemplateOutlivesTheRequest(t *testing.T) {
 	r := newRig(t)
 	if err := r.Server.AddTemplate(clerktest.Template{Name: "best", Claims: map[string]any{"uid": "{{user.id}}"}}); err != nil {
@@ -165,17 +171,26 @@ func TestTemplateOutlivesTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(client)))
-	app.Get("/token/:template", func(c *fiber.Ctx) error { return clerkfiber.TokenHandler(c.Params("template"))(c) })
-	srv := newReusedCtx(app)
-	sent := []string{"test", "best", "test", "best"}
-	header := bearer(r.SessionToken(t))
-	for _, name := range sent {
-		if res := srv.serve("/token/"+name, header); res.code != fiber.StatusOK {
-			t.Fatalf("template %s: %d %s", name, res.code, res.body)
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/handler/:template", func(c *fiber.Ctx) error { return clerkfiber.TokenHandler(client, c.Params("template"))(c) })
+	app.Get("/get/:template", func(c *fiber.Ctx) error {
+		if _, err := clerkfiber.GetToken(c, client, c.Params("template")); err != nil {
+			return err
 		}
-	}
-	if got := rec.templates(); strings.Join(got, " ") != strings.Join(sent, " ") {
-		t.Fatalf("cache keys name templates %q, the requests asked for %q", got, sent)
+		return c.SendStatus(fiber.StatusOK)
+	})
+	srv := newReusedCtx(app)
+	header := bearer(r.SessionToken(t))
+	for _, route := range []string{"/handler/", "/get/"} {
+		rec.reset()
+		sent := []string{"test", "best", "test", "best"}
+		for _, name := range sent {
+			if res := srv.serve(route+name, header); res.code != fiber.StatusOK {
+				t.Fatalf("%s%s: %d %s", route, name, res.code, res.body)
+			}
+		}
+		if got := rec.templates(); strings.Join(got, " ") != strings.Join(sent, " ") {
+			t.Fatalf("%s: cache keys name templates %q, the requests asked for %q", route, got, sent)
+		}
 	}
 }

@@ -17,13 +17,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// router has the routes every test uses: /whoami reports the Auth without
-// requiring it, /api/private sits in a RequireAuth group, /token is a
-// TokenHandler for the "test" template. errorHandler nil keeps fiber's
-// default.
+// router serves the routes adaptertest.Router lists: /whoami reports the
+// Auth without requiring it, /api/private and /api/admin sit behind
+// RequireAuth (the latter with a role and a permission), /token and
+// /token/:template are TokenHandlers on the rig's Client. errorHandler nil
+// keeps fiber's default.
 func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option) *fiber.App {
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler})
-	app.Use(clerkfiber.Middleware(r.Auth, append([]clerkfiber.Option{clerkfiber.WithClient(r.Client), clerkfiber.WithLogger(r.Logger)}, opts...)...))
+	app.Use(clerkfiber.Middleware(r.Auth, opts...))
 	app.Get("/whoami", func(c *fiber.Ctx) error {
 		auth, ok := clerkfiber.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.UserContext())
@@ -34,8 +35,14 @@ func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option)
 		auth, _ := clerkfiber.GetAuth(c)
 		return c.SendString("hello " + auth.UserID())
 	})
-	app.Get("/token", clerkfiber.TokenHandler("test"))
-	app.Get("/token/:template", func(c *fiber.Ctx) error { return clerkfiber.TokenHandler(c.Params("template"))(c) })
+	api.Get("/admin", clerkfiber.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		return c.SendString("admin " + auth.UserID())
+	})
+	app.Get("/token", clerkfiber.TokenHandler(r.Client, "test"))
+	app.Get("/token/:template", func(c *fiber.Ctx) error {
+		return clerkfiber.TokenHandler(r.Client, c.Params("template"))(c)
+	})
 	return app
 }
 
@@ -71,6 +78,8 @@ func do(app *fiber.App, path string, header http.Header) (result, error) {
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
+// TestRequireAuthCustomErrorHandler renders RequireAuth's *fiber.Error in
+// an app's own shape, reading the reason through GetAuth.
 func TestRequireAuthCustomErrorHandler(t *testing.T) {
 	r := newRig(t)
 	var reason clerk.Reason
@@ -79,16 +88,43 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 		if !errors.As(err, &fe) {
 			return c.SendStatus(500)
 		}
+		reason = ""
 		if auth, ok := clerkfiber.GetAuth(c); ok {
 			reason = auth.Reason()
 		}
 		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message, "code": fe.Code})
 	}})
 	app.Use(clerkfiber.Middleware(r.Auth))
-	app.Get("/", clerkfiber.RequireAuth(clerkfiber.WithUnauthorizedMessage("Sign in first")), func(c *fiber.Ctx) error { return c.SendString("in") })
+	app.Get("/", clerkfiber.RequireAuth(clerk.Role("admin")), func(c *fiber.Ctx) error { return c.SendString("in") })
 	res := serve(t, app, "/", bearer(r.SessionToken(t, clerktest.TokenExpired())))
-	if res.code != 401 || res.body != `{"code":401,"error":"Sign in first"}` || reason != clerk.ReasonTokenExpired {
-		t.Fatalf("%d %q %q", res.code, res.body, reason)
+	if res.code != 401 || res.body != `{"code":401,"error":"Unauthorized"}` || reason != clerk.ReasonTokenExpired {
+		t.Fatalf("signed out: %d %q %q", res.code, res.body, reason)
+	}
+	res = serve(t, app, "/", bearer(r.OrgToken(t, "member")))
+	if res.code != 403 || res.body != `{"code":403,"error":"Forbidden"}` || reason != "" {
+		t.Fatalf("member: %d %q %q", res.code, res.body, reason)
+	}
+}
+
+// TestRequireAuthErrorsAreNotShared lets one request's ErrorHandler change
+// the *fiber.Error it got: the next refusal must still say Unauthorized.
+func TestRequireAuthErrorsAreNotShared(t *testing.T) {
+	r := newRig(t)
+	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if !errors.As(err, &fe) {
+			return c.SendStatus(500)
+		}
+		msg := fe.Message
+		fe.Message = "changed by the handler"
+		return c.Status(fe.Code).SendString(msg)
+	}})
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
+	for range 2 {
+		if res := serve(t, app, "/", nil); res.code != 401 || res.body != "Unauthorized" {
+			t.Fatalf("%d %q", res.code, res.body)
+		}
 	}
 }
 
@@ -118,11 +154,11 @@ func TestWithoutMiddleware(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
 	app.Get("/auth", func(c *fiber.Ctx) error {
 		auth, ok := clerkfiber.GetAuth(c)
-		_, err := clerkfiber.GetToken(c, "test")
+		_, err := clerkfiber.GetToken(c, r.Client, "test")
 		return c.SendString(fmt.Sprintf("%t %v %t", ok, auth, errors.Is(err, clerk.ErrNoMiddleware)))
 	})
 	app.Get("/private", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
-	app.Get("/token", clerkfiber.TokenHandler("test"))
+	app.Get("/token", clerkfiber.TokenHandler(r.Client, "test"))
 	if res := serve(t, app, "/auth", bearer(r.SessionToken(t))); res.body != "false <nil> true" {
 		t.Fatalf("GetAuth without middleware: %s", res.body)
 	}
@@ -137,25 +173,51 @@ func TestWithoutMiddleware(t *testing.T) {
 	}
 }
 
-func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
-	defer func() {
-		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "Authenticator") {
-			t.Fatalf("recovered %v", v)
-		}
-	}()
-	clerkfiber.Middleware(nil)
+func TestPanicsOnNilDependencies(t *testing.T) {
+	for name, wire := range map[string]func(){
+		"Authenticator": func() { clerkfiber.Middleware(nil) },
+		"Client":        func() { clerkfiber.TokenHandler(nil, "test") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), name) {
+					t.Fatalf("recovered %v", v)
+				}
+			}()
+			wire()
+		})
+	}
+}
+
+// TestGetTokenPanicsOnNilClient checks the panic comes on a signed-out
+// request too, where the client would not otherwise be touched: the wiring
+// mistake shows on the first call, not on the first signed-in one.
+func TestGetTokenPanicsOnNilClient(t *testing.T) {
+	r := newRig(t)
+	var recovered any
+	app := fiber.New()
+	app.Use(clerkfiber.Middleware(r.Auth))
+	app.Get("/", func(c *fiber.Ctx) error {
+		defer func() { recovered = recover() }()
+		_, _ = clerkfiber.GetToken(c, nil, "test")
+		return nil
+	})
+	serve(t, app, "/", nil)
+	if !strings.Contains(fmt.Sprint(recovered), "Client") {
+		t.Fatalf("recovered %v", recovered)
+	}
 }
 
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(r.Auth, clerkfiber.WithClient(r.Client)))
+	app.Use(clerkfiber.Middleware(r.Auth))
 	app.Get("/", func(c *fiber.Ctx) error {
-		tok, err := clerkfiber.GetToken(c, "test")
-		var so *clerk.SignedOutError
+		tok, err := clerkfiber.GetToken(c, r.Client, "test")
+		var ae *clerk.AuthError
 		switch {
-		case errors.As(err, &so):
-			return c.SendString("signed out: " + string(so.Reason))
+		case errors.As(err, &ae) && errors.Is(err, clerk.ErrUnauthenticated):
+			return c.SendString("signed out: " + string(ae.Reason))
 		case err != nil:
 			return err
 		}
@@ -171,19 +233,10 @@ func TestGetToken(t *testing.T) {
 	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
-
-	app = fiber.New()
-	app.Use(clerkfiber.Middleware(r.Auth))
-	app.Get("/", func(c *fiber.Ctx) error {
-		_, err := clerkfiber.GetToken(c, "test")
-		return c.SendString(fmt.Sprint(errors.Is(err, clerk.ErrNoClient)))
-	})
-	if res := serve(t, app, "/", bearer(r.SessionToken(t))); res.body != "true" {
-		t.Fatalf("no client: %s", res.body)
-	}
 }
 
 func TestMiddleware(t *testing.T)              { adaptertest.CheckMiddleware(t, suiteRouter) }
+func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suiteRouter) }
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
@@ -202,10 +255,22 @@ func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {
 	}
 }
 
+// TestRequireAuthDefaultErrorHandler shows what an app without this
+// package's ErrorHandler answers: fiber's text/plain message.
 func TestRequireAuthDefaultErrorHandler(t *testing.T) {
 	r := newRig(t)
-	res := serve(t, r.router(nil), "/api/private", bearer(r.SessionToken(t, clerktest.TokenExpired())))
-	if res.code != 401 || res.body != "Unauthorized" || res.header.Get("Content-Type") != fiber.MIMETextPlainCharsetUTF8 {
-		t.Fatalf("%d %q %q", res.code, res.body, res.header.Get("Content-Type"))
+	app := r.router(nil)
+	for _, c := range []struct {
+		path, token string
+		code        int
+		body        string
+	}{
+		{"/api/private", r.SessionToken(t, clerktest.TokenExpired()), 401, "Unauthorized"},
+		{"/api/admin", r.OrgToken(t, "member"), 403, "Forbidden"},
+	} {
+		res := serve(t, app, c.path, bearer(c.token))
+		if res.code != c.code || res.body != c.body || res.header.Get("Content-Type") != fiber.MIMETextPlainCharsetUTF8 {
+			t.Fatalf("%s: %d %q %q", c.path, res.code, res.body, res.header.Get("Content-Type"))
+		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package clerkfiber makes clerkkit native in fiber v2: middleware that
-// attaches the Clerk session to each request, a guard that answers 401 when
-// it is signed out, and getToken for the current session.
+// attaches the Clerk session to each request, a guard that refuses
+// signed-out requests and those missing a role or permission, and getToken
+// for the current session.
 //
 // The pieces mirror Clerk's Next.js SDK:
 //
@@ -8,19 +9,27 @@
 //     "Authorization: Bearer" header, else the __session cookie) through a
 //     *clerk.Authenticator and stores the *clerk.Auth in c.Locals and in
 //     c.UserContext(). It never rejects.
-//   - [RequireAuth] returns a *fiber.Error (401, "Unauthorized") for
-//     signed-out requests, so the app's ErrorHandler renders it.
+//   - [RequireAuth] is the check Clerk's examples open with (no userId:
+//     401) plus has({role}) / has({permission}): it returns a *fiber.Error,
+//     401 "Unauthorized" when signed out or 403 "Forbidden" when a
+//     clerk.Requirement is not met, so the app's ErrorHandler renders it.
+//     RequireAuth(clerk.Role("admin")) guards a route by organization role.
 //   - [ErrorHandler] renders every *fiber.Error as {"message":"…"}; fiber's
 //     DefaultErrorHandler writes text/plain instead.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
-//   - [GetToken] is auth().getToken({template}) for the request's session.
-//     A signed-out request gets a *clerk.SignedOutError and Clerk is not
-//     called.
+//   - [GetToken] is auth().getToken({template}) for the request's session,
+//     with the *clerk.Client passed in. A signed-out request gets the
+//     Auth's *clerk.AuthError and Clerk is not called.
 //   - [TokenHandler] is the App Router route of Clerk's getToken example,
-//     answering {"token":{"jwt":"…"}}; its error statuses are those of
-//     clerk.NewTokenResponse, shared with the gin and echo adapters and the
-//     net/http clerk.TokenHandler so that every server answers alike.
+//     answering {"token":{"jwt":"…"}}, or as clerk.Client.TokenResponse
+//     says on failure, like every other adapter and the net/http
+//     clerk.TokenHandler. [WriteTokenResponse] writes such an answer from
+//     a handler of your own.
+//
+// The Client is an argument of GetToken and TokenHandler rather than a
+// Middleware option, so a route that mints cannot be wired without one;
+// failures are logged to the Client's logger (clerk.WithLogger).
 //
 // # fasthttp buffers
 //
@@ -30,7 +39,8 @@
 //
 //   - the Authorization header and the session cookie (__session, or the
 //     instance's suffixed one) that Middleware reads straight from
-//     fasthttp, each into a string of its own, before the core sees it;
+//     fasthttp through a clerk.Carrier, each into a string of its own,
+//     before the core sees it;
 //   - the template name given to GetToken and TokenHandler, so a name from
 //     c.Params is safe to pass.
 //
@@ -44,6 +54,23 @@
 // keep after the handler. Strings your own handlers take from fiber are
 // still views: copy them (utils.CopyString) or set fiber.Config.Immutable
 // before keeping them.
+//
+// # Upgrading from 0.1
+//
+//   - Middleware options WithClient and WithLogger are gone: pass the
+//     *clerk.Client to GetToken and TokenHandler, and give it its logger
+//     with clerk.WithLogger.
+//   - GetToken(c, template, …) is GetToken(c, client, template, …);
+//     TokenHandler(template, …) is TokenHandler(client, template, …).
+//   - RequireAuth's RequireOption and WithUnauthorizedMessage are gone: the
+//     message is always "Unauthorized" (or "Forbidden"); an ErrorHandler of
+//     your own may render it differently. RequireAuth now takes
+//     clerk.Requirement values.
+//   - A signed-out GetToken returns the Auth's *clerk.AuthError: match
+//     clerk.ErrUnauthenticated instead of clerk.ErrSignedOut and
+//     *clerk.SignedOutError. clerk.ErrNoClient is gone.
+//   - clerk.NewTokenResponse(ctx, logger, tok, err) is
+//     client.TokenResponse(ctx, tok, err), for WriteTokenResponse.
 //
 // The adapter only translates: authentication, minting, caching, retries
 // and the error mapping live in the core module.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 
@@ -17,9 +16,10 @@ import (
 )
 
 // Wiring for Clerk's getToken example: every route sees the session, the
-// /api group requires it, and /api/get-token-example mints from the
-// "test" JWT template. clerkfiber.ErrorHandler renders RequireAuth's 401 as
-// {"message":"Unauthorized"}.
+// /api group requires it, /api/admin also requires the organization role
+// admin, and /api/get-token-example mints from the "test" JWT template.
+// clerkfiber.ErrorHandler renders RequireAuth's refusals as
+// {"message":"Unauthorized"} and {"message":"Forbidden"}.
 func Example() {
 	client, err := clerk.NewClientFromEnv() // CLERK_SECRET_KEY
 	if err != nil {
@@ -30,21 +30,27 @@ func Example() {
 		panic(err)
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
-	app.Use(clerkfiber.Middleware(auth, clerkfiber.WithClient(client)))
+	app.Use(clerkfiber.Middleware(auth))
 	api := app.Group("/api", clerkfiber.RequireAuth())
-	api.Get("/get-token-example", clerkfiber.TokenHandler("test"))
+	api.Get("/get-token-example", clerkfiber.TokenHandler(client, "test"))
+	api.Get("/admin", clerkfiber.RequireAuth(clerk.Role("admin")), func(c *fiber.Ctx) error {
+		return c.SendString("welcome, admin")
+	})
 	log.Fatal(app.Listen(":8080"))
 }
 
 func ExampleMiddleware() {
 	var auth *clerk.Authenticator // from clerk.NewAuthenticator
-	var client *clerk.Client      // from clerk.NewClient, for GetToken
 	app := fiber.New()
-	app.Use(clerkfiber.Middleware(auth,
-		clerkfiber.WithClient(client),
-		clerkfiber.WithLogger(slog.Default()),
-		clerkfiber.WithReasonHeader(), // X-Clerk-Auth-Reason while debugging
-	))
+	app.Use(clerkfiber.Middleware(auth))
+}
+
+func ExampleWithReasonHeader() {
+	var auth *clerk.Authenticator // from clerk.NewAuthenticator
+	app := fiber.New()
+	// Signed-out answers carry X-Clerk-Auth-Reason: token-expired, …
+	// Useful while debugging; it also tells a prober which check failed.
+	app.Use(clerkfiber.Middleware(auth, clerkfiber.WithReasonHeader()))
 }
 
 func ExampleRequireAuth() {
@@ -61,27 +67,45 @@ func ExampleRequireAuth() {
 		a, _ := clerkfiber.GetAuth(c)
 		return c.SendString(a.UserID())
 	})
+	// Signed in, and the organization role admin.
+	api.Get("/admin", clerkfiber.RequireAuth(clerk.Role("admin")), func(c *fiber.Ctx) error {
+		a, _ := clerkfiber.GetAuth(c)
+		return c.SendString("admin of " + a.OrgSlug())
+	})
 
-	token, _ := srv.SessionToken(srv.CreateSession("user_123").ID)
-	for _, header := range []string{"Bearer " + token, ""} {
-		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
-		req.Header.Set("Authorization", header)
-		resp, err := app.Test(req, -1)
+	session := srv.CreateSession("user_123").ID
+	orgToken := func(role string) string {
+		tok, _ := srv.SessionToken(session, clerktest.TokenClaims(map[string]any{
+			"o": map[string]any{"id": "org_1", "slg": "acme", "rol": role},
+		}))
+		return tok
+	}
+	plain, _ := srv.SessionToken(session)
+	for _, req := range []struct{ path, token string }{
+		{"/api/me", plain}, {"/api/me", ""}, {"/api/admin", orgToken("admin")}, {"/api/admin", orgToken("member")},
+	} {
+		r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, req.path, nil)
+		if req.token != "" {
+			r.Header.Set("Authorization", "Bearer "+req.token)
+		}
+		resp, err := app.Test(r, -1)
 		if err != nil {
 			panic(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		fmt.Println(resp.StatusCode, string(body))
+		fmt.Println(req.path, resp.StatusCode, string(body))
 	}
 	// Output:
-	// 200 user_123
-	// 401 {"message":"Unauthorized"}
+	// /api/me 200 user_123
+	// /api/me 401 {"message":"Unauthorized"}
+	// /api/admin 200 admin of acme
+	// /api/admin 403 {"message":"Forbidden"}
 }
 
 func ExampleErrorHandler() {
 	// Without it fiber's DefaultErrorHandler answers RequireAuth with
-	// text/plain "Unauthorized".
+	// text/plain "Unauthorized" or "Forbidden".
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
 	_ = app
 }
@@ -101,9 +125,10 @@ func ExampleGetAuth() {
 }
 
 func ExampleGetToken() {
+	var client *clerk.Client // from clerk.NewClient
 	handler := func(c *fiber.Ctx) error {
-		tok, err := clerkfiber.GetToken(c, "supabase", clerk.WithExpiresInSeconds(120))
-		if errors.Is(err, clerk.ErrSignedOut) {
+		tok, err := clerkfiber.GetToken(c, client, "supabase", clerk.WithExpiresInSeconds(120))
+		if errors.Is(err, clerk.ErrUnauthenticated) {
 			return fiber.ErrUnauthorized
 		}
 		if err != nil {
@@ -116,12 +141,22 @@ func ExampleGetToken() {
 }
 
 func ExampleTokenHandler() {
+	var client *clerk.Client // from clerk.NewClient
 	app := fiber.New()
-	// app.Use(clerkfiber.Middleware(auth, clerkfiber.WithClient(client))) first.
-	app.Get("/api/get-token-example", clerkfiber.TokenHandler("test"))
+	// app.Use(clerkfiber.Middleware(auth)) first.
+	app.Get("/api/get-token-example", clerkfiber.TokenHandler(client, "test"))
 }
 
-func ExampleWithUnauthorizedMessage() {
-	_ = clerkfiber.RequireAuth(clerkfiber.WithUnauthorizedMessage("Please sign in"))
-	// With clerkfiber.ErrorHandler: 401 {"message":"Please sign in"}
+func ExampleWriteTokenResponse() {
+	var client *clerk.Client // from clerk.NewClient
+	// Clerk's Pages Router example: its own 401 body, then TokenHandler's
+	// answers for everything else.
+	handler := func(c *fiber.Ctx) error {
+		if auth, _ := clerkfiber.GetAuth(c); !auth.SignedIn() {
+			return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": "Unauthorized"})
+		}
+		tok, err := clerkfiber.GetToken(c, client, "test")
+		return clerkfiber.WriteTokenResponse(c, client.TokenResponse(c.UserContext(), tok, err))
+	}
+	_ = handler
 }

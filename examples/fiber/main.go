@@ -13,7 +13,6 @@ import (
 	"net"
 	"time"
 
-	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/examples/internal/demo"
 	clerkfiber "github.com/clerkkit/clerkkit/fiber"
 	"github.com/gofiber/fiber/v2"
@@ -45,11 +44,11 @@ func newApp(app *demo.App) *fiber.App {
 	// Errors (RequireAuth's 401 among them) answer {"message":"…"}.
 	f := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: clerkfiber.ErrorHandler})
 	f.Use(logRequests(app))
-	f.Use(clerkfiber.Middleware(app.Authenticator, clerkfiber.WithClient(app.Client), clerkfiber.WithLogger(app.Logger)))
+	f.Use(clerkfiber.Middleware(app.Authenticator))
 
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
-	f.Get(demo.AppRouterPath, clerkfiber.RequireAuth(), clerkfiber.TokenHandler(app.Template))
+	f.Get(demo.AppRouterPath, clerkfiber.RequireAuth(), clerkfiber.TokenHandler(app.Client, app.Template))
 
 	// pages/api/getToken.ts: the handler checks the session itself and
 	// answers 401 {"error":"Unauthorized"}.
@@ -57,8 +56,8 @@ func newApp(app *demo.App) *fiber.App {
 		if auth, _ := clerkfiber.GetAuth(c); !auth.SignedIn() {
 			return c.Status(fiber.StatusUnauthorized).JSON(demo.PagesUnauthorized)
 		}
-		token, err := clerkfiber.GetToken(c, app.Template)
-		return clerkfiber.WriteTokenResponse(c, clerk.NewTokenResponse(c.UserContext(), app.Logger, token, err))
+		token, err := clerkfiber.GetToken(c, app.Client, app.Template)
+		return clerkfiber.WriteTokenResponse(c, app.Client.TokenResponse(c.UserContext(), token, err))
 	})
 
 	// Who is signed in: authentication only, no token minted.

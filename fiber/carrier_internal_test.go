@@ -7,7 +7,7 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// TestTokenSourceOwnsItsStrings checks what the middleware hands the core:
+// TestCarrierOwnsItsStrings checks what the middleware hands the core:
 // the Authorization header and the session cookie must be the adapter's
 // own strings, not views of fasthttp's buffers, so that nothing the core
 // keeps (an Auth, a cache or flight-map key) can ever change under it. It
@@ -19,7 +19,7 @@ import (
 // request's header and cookie are written into the memory the previous
 // request's occupied. The tokens have equal length, so a view would not
 // fail loudly but silently read as the next request's token.
-func TestTokenSourceOwnsItsStrings(t *testing.T) {
+func TestCarrierOwnsItsStrings(t *testing.T) {
 	type seen struct {
 		header, cookie string
 		cookieSent     bool
@@ -27,7 +27,7 @@ func TestTokenSourceOwnsItsStrings(t *testing.T) {
 	var kept []seen
 	app := fiber.New()
 	app.Get("/", func(c *fiber.Ctx) error {
-		src := tokenSource{c}
+		src := carrier{c}
 		cookie, ok := src.Cookie("__session")
 		kept = append(kept, seen{header: src.Header("Authorization"), cookie: cookie, cookieSent: ok})
 		return nil
