@@ -149,7 +149,7 @@ func BenchmarkVerifyRepeatedJWKS(b *testing.B) {
 	}
 }
 
-// BenchmarkAuthenticateRepeated is VerifyRepeated through a TokenSource.
+// BenchmarkAuthenticateRepeated is VerifyRepeated through a Carrier.
 func BenchmarkAuthenticateRepeated(b *testing.B) {
 	token := benchToken(b, time.Now())
 	a := newAuthenticator(b, clerk.WithJWTKey(publicPEM(b, rsaKey(b, 0))))

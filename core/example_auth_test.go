@@ -174,7 +174,7 @@ func ExampleAuthenticator_Authenticate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// A framework adapter passes its own request type as a TokenSource.
+	// A framework adapter passes its own request type as a Carrier.
 	req := frameworkRequest{headers: map[string]string{"Authorization": "Bearer " + exampleSessionToken(nil)}}
 	a := auth.Authenticate(context.Background(), req)
 	fmt.Println(a.SignedIn(), a.UserID(), a.SessionID())

@@ -355,7 +355,7 @@ func TestGetTokenRetries(t *testing.T) {
 			t.Errorf("server saw %d requests, want 1", n)
 		}
 	})
-	t.Run("WithoutRetries makes one attempt", func(t *testing.T) {
+	t.Run("MaxAttempts 1 makes one attempt", func(t *testing.T) {
 		f := newFakeAPI(t, statusReply(503, ""))
 		c := newTestClient(t, f, clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 1}))
 		if _, err := c.GetToken(context.Background(), "sess_1", "test"); !errors.Is(err, clerk.ErrServerError) {

@@ -150,7 +150,7 @@ func validToken(tb testing.TB, now time.Time) string {
 	return mint(tb, rsaKey(tb, 0), sessionHeader(testKID), sessionClaimsAt(now))
 }
 
-// fakeClock is a settable clock for WithAuthClock.
+// fakeClock is a settable clock for WithClock.
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -232,7 +232,7 @@ func backendClient(tb testing.TB, s *jwksServer) *clerk.Client {
 	return c
 }
 
-// fakeSource is a TokenSource over plain maps, as a framework adapter would
+// fakeSource is a Carrier over plain maps, as a framework adapter would
 // write one.
 type fakeSource struct {
 	headers map[string]string

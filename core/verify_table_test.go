@@ -16,7 +16,7 @@ import (
 )
 
 // TestAuthenticateAttacksAndEdges runs every attack and edge case through
-// Authenticate, both with a plain TokenSource and with a real *http.Request,
+// Authenticate, both with a plain Carrier and with a real *http.Request,
 // and checks the reason (empty: signed in).
 func TestAuthenticateAttacksAndEdges(t *testing.T) {
 	key, other := rsaKey(t, 0), rsaKey(t, 1)
@@ -202,9 +202,9 @@ func TestAuthenticateAttacksAndEdges(t *testing.T) {
 				opts = append(opts, clerk.WithJWTKey(pemText))
 			}
 			a := newAuthenticator(t, append(opts, c.opts...)...)
-			for _, via := range []string{"TokenSource", "http.Request"} {
+			for _, via := range []string{"Carrier", "http.Request"} {
 				var auth *clerk.Auth
-				if via == "TokenSource" {
+				if via == "Carrier" {
 					auth = a.Authenticate(context.Background(), c.src)
 				} else {
 					auth = a.AuthenticateRequest(requestFrom(c.src))
@@ -240,7 +240,7 @@ func wantOrg(t *testing.T, a *clerk.Auth, id, role, slug string, perms []string)
 	}
 	for _, p := range perms {
 		if !a.Has(clerk.Permission(p)) {
-			t.Errorf("HasOrgPermission(%q) = false", p)
+			t.Errorf("Has(Permission(%q)) = false", p)
 		}
 	}
 }
