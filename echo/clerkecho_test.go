@@ -16,16 +16,20 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// unauthorized is what echo's default HTTPErrorHandler writes for
-// RequireAuth's error: its JSON encoder ends the body with a newline.
-const unauthorized = `{"message":"Unauthorized"}` + "\n"
+// What echo's default HTTPErrorHandler writes for RequireAuth's errors:
+// its JSON encoder ends the body with a newline.
+const (
+	unauthorized = clerk.UnauthorizedJSON + "\n"
+	forbidden    = clerk.ForbiddenJSON + "\n"
+)
 
-// router has the routes every test uses: /whoami reports the Auth without
-// requiring it, /api/private sits in a RequireAuth group, /token is a
+// router serves the routes adaptertest.Router documents: /whoami reports
+// the Auth without requiring it, /api/private sits in a RequireAuth group,
+// /api/admin needs the admin role and a permission, /token is a
 // TokenHandler for the "test" template.
 func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 	e := echo.New()
-	e.Use(clerkecho.Middleware(r.Auth, append([]clerkecho.Option{clerkecho.WithClient(r.Client), clerkecho.WithLogger(r.Logger)}, opts...)...))
+	e.Use(clerkecho.Middleware(r.Auth, opts...))
 	e.GET("/whoami", func(c echo.Context) error {
 		auth, ok := clerkecho.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.Request().Context())
@@ -36,13 +40,21 @@ func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 		auth, _ := clerkecho.GetAuth(c)
 		return c.String(http.StatusOK, "hello "+auth.UserID())
 	})
-	e.GET("/token", clerkecho.TokenHandler("test"))
-	e.GET("/token/:template", func(c echo.Context) error { return clerkecho.TokenHandler(c.Param("template"))(c) })
+	e.GET("/api/admin", func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.String(http.StatusOK, "admin "+auth.UserID())
+	}, clerkecho.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")))
+	e.GET("/token", clerkecho.TokenHandler(r.Client, "test"))
+	e.GET("/token/:template", func(c echo.Context) error { return clerkecho.TokenHandler(r.Client, c.Param("template"))(c) })
 	return e
 }
 
 func serve(h http.Handler, path string, header http.Header) *httptest.ResponseRecorder {
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
+	return serveMethod(h, http.MethodGet, path, header)
+}
+
+func serveMethod(h http.Handler, method, path string, header http.Header) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(context.Background(), method, path, nil)
 	for k, v := range header {
 		req.Header[k] = v
 	}
@@ -51,8 +63,58 @@ func serve(h http.Handler, path string, header http.Header) *httptest.ResponseRe
 	return w
 }
 
-func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
+func bearer(token string) http.Header { return adaptertest.Bearer(token) }
 
+func TestMiddleware(t *testing.T)              { adaptertest.CheckMiddleware(t, suiteRouter) }
+func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suiteRouter) }
+func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
+func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
+func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+
+// suiteRouter serves the shared adapter suite through this package's
+// router, with this package's ErrorHandler.
+func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {
+	var opts []clerkecho.Option
+	if reasonHeader {
+		opts = append(opts, clerkecho.WithReasonHeader())
+	}
+	e := (&rig{r}).router(opts...)
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
+	return func(path string, header http.Header) (adaptertest.Response, error) {
+		w := serve(e, path, header)
+		return adaptertest.Response{Status: w.Code, Header: w.Header(), Body: w.Body.String()}, nil
+	}
+}
+
+// RequireAuth's refusals are *echo.HTTPError values, so echo's own
+// default handler renders them as {"message":…} too.
+func TestRequireAuthDefaultErrorHandler(t *testing.T) {
+	r := newRig(t)
+	e := r.router()
+	for _, c := range []struct {
+		name   string
+		path   string
+		header http.Header
+		status int
+		body   string
+	}{
+		{"signed out", "/api/private", nil, 401, unauthorized},
+		{"signed out, guarded by a role", "/api/admin", nil, 401, unauthorized},
+		{"member without the role", "/api/admin", bearer(r.OrgToken(t, "member")), 403, forbidden},
+		{"admin", "/api/admin", bearer(r.OrgToken(t, "admin")), 200, "admin user_1"},
+	} {
+		w := serve(e, c.path, c.header)
+		if w.Code != c.status || w.Body.String() != c.body {
+			t.Errorf("%s: %d %q, want %d %q", c.name, w.Code, w.Body, c.status, c.body)
+		}
+		if c.status != 200 && w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Content-Type %q", c.name, w.Header().Get("Content-Type"))
+		}
+	}
+}
+
+// An app's own HTTPErrorHandler gets RequireAuth's refusal with its code
+// and, for a 401, the reason as Internal; the token stays out of it.
 func TestRequireAuthCustomErrorHandler(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
@@ -61,24 +123,30 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 		seen = err
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			_ = c.JSON(he.Code, map[string]any{"error": he.Message, "code": he.Code})
+			_ = c.String(he.Code, fmt.Sprintf("custom %d %v", he.Code, he.Message))
 			return
 		}
 		_ = c.NoContent(http.StatusInternalServerError)
 	}
 	e.Use(clerkecho.Middleware(r.Auth))
-	e.GET("/", func(c echo.Context) error { return c.String(200, "in") },
-		clerkecho.RequireAuth(clerkecho.WithUnauthorizedMessage("Sign in first")))
-	w := serve(e, "/", bearer(r.SessionToken(t, clerktest.TokenExpired())))
-	if w.Code != 401 || w.Body.String() != `{"code":401,"error":"Sign in first"}`+"\n" {
-		t.Fatalf("%d %q", w.Code, w.Body)
+	e.GET("/", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth(clerk.Role("admin")))
+
+	expired := r.SessionToken(t, clerktest.TokenExpired())
+	w := serve(e, "/", bearer(expired))
+	if w.Code != 401 || w.Body.String() != "custom 401 Unauthorized" {
+		t.Fatalf("signed out: %d %q", w.Code, w.Body)
 	}
 	var ae *clerk.AuthError
-	if !errors.As(seen, &ae) || ae.Reason != clerk.ReasonTokenExpired {
+	if !errors.As(seen, &ae) || ae.Reason != clerk.ReasonTokenExpired || !errors.Is(seen, clerk.ErrUnauthenticated) {
 		t.Fatalf("the handler's error does not carry the reason: %v", seen)
 	}
-	if strings.Contains(seen.Error(), r.SessionToken(t, clerktest.TokenExpired())) {
+	if strings.Contains(seen.Error(), expired) {
 		t.Fatal("token in the error")
+	}
+
+	w = serve(e, "/", bearer(r.OrgToken(t, "member")))
+	if w.Code != 403 || w.Body.String() != "custom 403 Forbidden" {
+		t.Fatalf("member: %d %q", w.Code, w.Body)
 	}
 }
 
@@ -95,21 +163,29 @@ func TestMiddlewarePropagatesErrors(t *testing.T) {
 	}
 }
 
+// Without Middleware nothing is attached, and everything that needs the
+// Auth fails closed without calling Clerk.
 func TestWithoutMiddleware(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
+	var seen error
+	e.HTTPErrorHandler = func(err error, c echo.Context) { seen = err; clerkecho.ErrorHandler(err, c) }
 	e.GET("/auth", func(c echo.Context) error {
 		auth, ok := clerkecho.GetAuth(c)
-		_, err := clerkecho.GetToken(c, "test")
+		_, err := clerkecho.GetToken(c, r.Client, "test")
 		return c.String(200, fmt.Sprintf("%t %v %t", ok, auth, errors.Is(err, clerk.ErrNoMiddleware)))
 	})
 	e.GET("/private", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth())
-	e.GET("/token", clerkecho.TokenHandler("test"))
+	e.GET("/admin", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth(clerk.Role("admin")))
+	e.GET("/token", clerkecho.TokenHandler(r.Client, "test"))
 	if w := serve(e, "/auth", bearer(r.SessionToken(t))); w.Body.String() != "false <nil> true" {
 		t.Fatalf("GetAuth without middleware: %s", w.Body)
 	}
-	if w := serve(e, "/private", bearer(r.SessionToken(t))); w.Code != 401 || w.Body.String() != unauthorized {
-		t.Fatalf("RequireAuth without middleware: %d", w.Code)
+	for _, path := range []string{"/private", "/admin"} {
+		seen = nil
+		if w := serve(e, path, bearer(r.SessionToken(t))); w.Code != 401 || w.Body.String() != clerk.UnauthorizedJSON || !errors.Is(seen, clerk.ErrNoMiddleware) {
+			t.Fatalf("RequireAuth without middleware on %s: %d %q %v", path, w.Code, w.Body, seen)
+		}
 	}
 	if w := serve(e, "/token", bearer(r.SessionToken(t))); w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", w.Code, w.Body)
@@ -131,25 +207,16 @@ func TestGetAuthBehindNetHTTPMiddleware(t *testing.T) {
 	}
 }
 
-func TestMiddlewarePanicsOnNilAuthenticator(t *testing.T) {
-	defer func() {
-		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "Authenticator") {
-			t.Fatalf("recovered %v", v)
-		}
-	}()
-	clerkecho.Middleware(nil)
-}
-
 func TestGetToken(t *testing.T) {
 	r := newRig(t)
 	e := echo.New()
-	e.Use(clerkecho.Middleware(r.Auth, clerkecho.WithClient(r.Client)))
+	e.Use(clerkecho.Middleware(r.Auth))
 	e.GET("/", func(c echo.Context) error {
-		tok, err := clerkecho.GetToken(c, "test")
-		var so *clerk.SignedOutError
+		tok, err := clerkecho.GetToken(c, r.Client, "test")
+		var ae *clerk.AuthError
 		switch {
-		case errors.As(err, &so):
-			return c.String(200, "signed out: "+string(so.Reason))
+		case errors.As(err, &ae) && errors.Is(err, clerk.ErrUnauthenticated):
+			return c.String(200, "signed out: "+string(ae.Reason))
 		case err != nil:
 			return err
 		}
@@ -165,65 +232,32 @@ func TestGetToken(t *testing.T) {
 	if n := r.Server.Requests(""); n != 0 {
 		t.Fatalf("signed-out GetToken made %d requests", n)
 	}
-
-	e = echo.New()
-	e.Use(clerkecho.Middleware(r.Auth))
-	e.GET("/", func(c echo.Context) error {
-		_, err := clerkecho.GetToken(c, "test")
-		return c.String(200, fmt.Sprint(errors.Is(err, clerk.ErrNoClient)))
-	})
-	if w := serve(e, "/", bearer(r.SessionToken(t))); w.Body.String() != "true" {
-		t.Fatalf("no client: %s", w.Body)
-	}
 }
 
-func TestErrorHandlerAnswersInClerksShape(t *testing.T) {
+// A nil Client or Authenticator is a wiring mistake: the constructors
+// panic when the routes are built, GetToken on the request that uses it.
+func TestNilArgumentsPanic(t *testing.T) {
 	r := newRig(t)
-	e := echo.New()
-	e.HTTPErrorHandler = clerkecho.ErrorHandler
-	e.Use(clerkecho.Middleware(r.Auth))
-	e.GET("/private", func(c echo.Context) error { return c.String(200, "in") }, clerkecho.RequireAuth())
-	e.GET("/boom", func(echo.Context) error { return errors.New("db password is hunter2") })
-	tests := []struct {
-		path, want string
-		code       int
+	for _, c := range []struct {
+		name, want string
+		call       func()
 	}{
-		{"/private", `{"message":"Unauthorized"}`, 401},
-		{"/boom", `{"message":"Internal Server Error"}`, 500},
-		{"/nowhere", `{"message":"Not Found"}`, 404},
-	}
-	for _, tt := range tests {
-		w := serve(e, tt.path, nil)
-		if w.Code != tt.code || w.Body.String() != tt.want || w.Header().Get("Content-Type") != "application/json" {
-			t.Errorf("%s: %d %q %q, want %d %q", tt.path, w.Code, w.Body, w.Header().Get("Content-Type"), tt.code, tt.want)
-		}
-	}
-}
-
-func TestMiddleware(t *testing.T)              { adaptertest.CheckMiddleware(t, suiteRouter) }
-func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
-func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
-func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
-
-// suiteRouter serves the shared adapter suite through this package's
-// router, with this package's ErrorHandler.
-func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {
-	var opts []clerkecho.Option
-	if reasonHeader {
-		opts = append(opts, clerkecho.WithReasonHeader())
-	}
-	e := (&rig{r}).router(opts...)
-	e.HTTPErrorHandler = clerkecho.ErrorHandler
-	return func(path string, header http.Header) (adaptertest.Response, error) {
-		w := serve(e, path, header)
-		return adaptertest.Response{Status: w.Code, Header: w.Header(), Body: w.Body.String()}, nil
-	}
-}
-
-func TestRequireAuthDefaultErrorHandler(t *testing.T) {
-	r := newRig(t)
-	w := serve(r.router(), "/api/private", nil)
-	if w.Code != 401 || w.Body.String() != unauthorized || w.Header().Get("Content-Type") != "application/json" {
-		t.Fatalf("%d %q %q", w.Code, w.Body, w.Header().Get("Content-Type"))
+		{"Middleware", "Authenticator", func() { clerkecho.Middleware(nil) }},
+		{"TokenHandler", "Client", func() { clerkecho.TokenHandler(nil, "test") }},
+		{"GetToken", "Client", func() {
+			e := echo.New()
+			e.Use(clerkecho.Middleware(r.Auth))
+			ctx := e.NewContext(httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil), httptest.NewRecorder())
+			_, _ = clerkecho.GetToken(ctx, nil, "test")
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), c.want) {
+					t.Fatalf("recovered %v", v)
+				}
+			}()
+			c.call()
+		})
 	}
 }

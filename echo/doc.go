@@ -1,6 +1,14 @@
 // Package clerkecho makes clerkkit native in echo v4: middleware that
-// attaches the Clerk session to each request, a guard that answers 401 when
-// it is signed out, and getToken for the current session.
+// attaches the Clerk session to each request, a guard that refuses it when
+// it is signed out or lacks a role or permission, and getToken for the
+// current session.
+//
+//	e := echo.New()
+//	e.HTTPErrorHandler = clerkecho.ErrorHandler
+//	e.Use(clerkecho.Middleware(authn))
+//	api := e.Group("/api", clerkecho.RequireAuth())
+//	api.GET("/get-token-example", clerkecho.TokenHandler(client, "test"))
+//	api.GET("/admin", adminHandler, clerkecho.RequireAuth(clerk.Role("admin")))
 //
 // The pieces mirror Clerk's Next.js SDK:
 //
@@ -9,22 +17,47 @@
 //     *clerk.Authenticator and stores the *clerk.Auth in the echo context and
 //     in the request's context.Context. It never rejects, and returns the
 //     next handler's error unchanged.
-//   - [RequireAuth] returns an *echo.HTTPError (401, "Unauthorized") for
-//     signed-out requests, so the app's HTTPErrorHandler renders it; echo's
-//     default one writes {"message":"Unauthorized"}.
+//   - [RequireAuth] is auth.protect(): it returns an *echo.HTTPError, 401
+//     "Unauthorized" when signed out and 403 "Forbidden" when a
+//     clerk.Requirement is unmet, so the app's HTTPErrorHandler renders it
+//     as it renders every other error.
+//   - [ErrorHandler] is an HTTPErrorHandler that renders as echo's default
+//     one without the trailing newline, so RequireAuth's refusals read
+//     {"message":"Unauthorized"} and {"message":"Forbidden"} byte for byte
+//     as in the gin, fiber and net/http adapters.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
-//   - [GetToken] is auth().getToken({template}) for the request's session.
-//     A signed-out request gets a *clerk.SignedOutError and Clerk is not
-//     called.
+//   - [GetToken] is auth().getToken({template}) for the request's session,
+//     minted by the *clerk.Client it is given. A signed-out request gets its
+//     *clerk.AuthError and Clerk is not called.
 //   - [TokenHandler] is the App Router route of Clerk's getToken example,
-//     answering {"token":{"jwt":"…"}}; its error statuses are those of
-//     clerk.NewTokenResponse, shared with the gin and fiber adapters and
-//     the net/http clerk.TokenHandler so that every server answers alike.
+//     answering {"token":{"jwt":"…"}} or what clerk.Client.TokenResponse
+//     says for a failure.
+//
+// The Client is passed where tokens are minted rather than to Middleware,
+// so a route that mints cannot be wired without one; its logger
+// (clerk.WithLogger) is where TokenHandler's failures go.
 //
 // echo's context only takes string keys, so the Auth is stored under a key
 // prefixed with this module's path; read it with GetAuth.
 //
-// The adapter only translates: authentication, minting, caching, retries
-// and the error mapping live in the core module.
+// The adapter only translates: authentication, authorization, minting,
+// caching, retries and the error mapping live in the core module.
+//
+// # Upgrading from 0.1
+//
+//   - Middleware's WithClient(client) is gone: pass the client to
+//     GetToken(c, client, template) and TokenHandler(client, template).
+//   - WithLogger(l) is gone: give the Client clerk.WithLogger(l).
+//   - RequireAuth takes clerk.Requirement values; RequireOption and
+//     WithUnauthorizedMessage are gone: an app that wants another message
+//     renders the *echo.HTTPError (code 401 or 403) in its own
+//     HTTPErrorHandler.
+//   - GetToken on a signed-out request returns the *clerk.AuthError
+//     (errors.Is(err, clerk.ErrUnauthenticated)) instead of
+//     *clerk.SignedOutError / clerk.ErrSignedOut; clerk.ErrNoClient is gone.
+//   - ErrorHandler now renders the message of an *echo.HTTPError that is an
+//     error, a json.Marshaler or any other value as echo does (before: the
+//     status text), follows an Internal *echo.HTTPError, and adds the error
+//     text in Debug mode.
 package clerkecho

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 
@@ -15,8 +14,8 @@ import (
 )
 
 // Wiring for Clerk's getToken example: every route sees the session, the
-// /api group requires it, and /api/get-token-example mints from the
-// "test" JWT template.
+// /api group requires it, /api/get-token-example mints from the "test" JWT
+// template and /api/admin needs the organization's admin role.
 func Example() {
 	client, err := clerk.NewClientFromEnv() // CLERK_SECRET_KEY
 	if err != nil {
@@ -27,21 +26,36 @@ func Example() {
 		panic(err)
 	}
 	e := echo.New()
-	e.Use(clerkecho.Middleware(auth, clerkecho.WithClient(client)))
+	e.HTTPErrorHandler = clerkecho.ErrorHandler // {"message":"Unauthorized"} byte for byte
+	e.Use(clerkecho.Middleware(auth))
 	api := e.Group("/api", clerkecho.RequireAuth())
-	api.GET("/get-token-example", clerkecho.TokenHandler("test"))
+	api.GET("/get-token-example", clerkecho.TokenHandler(client, "test"))
+	api.GET("/admin", func(c echo.Context) error { return c.String(http.StatusOK, "welcome") },
+		clerkecho.RequireAuth(clerk.Role("admin")))
 	e.Logger.Fatal(e.Start(":8080"))
 }
 
 func ExampleMiddleware() {
 	var auth *clerk.Authenticator // from clerk.NewAuthenticator
-	var client *clerk.Client      // from clerk.NewClient, for GetToken
 	e := echo.New()
-	e.Use(clerkecho.Middleware(auth,
-		clerkecho.WithClient(client),
-		clerkecho.WithLogger(slog.Default()),
-		clerkecho.WithReasonHeader(), // X-Clerk-Auth-Reason while debugging
-	))
+	e.Use(clerkecho.Middleware(auth))
+}
+
+func ExampleWithReasonHeader() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	if err != nil {
+		panic(err)
+	}
+	e := echo.New()
+	// While debugging: say why a request is signed out.
+	e.Use(clerkecho.Middleware(auth, clerkecho.WithReasonHeader()))
+	e.GET("/", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+
+	w := get(e, "/", "")
+	fmt.Println(w.Header().Get(clerk.ReasonHeader))
+	// Output: session-token-missing
 }
 
 func ExampleRequireAuth() {
@@ -52,24 +66,43 @@ func ExampleRequireAuth() {
 		panic(err)
 	}
 	e := echo.New()
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
 	e.Use(clerkecho.Middleware(auth))
-	api := e.Group("/api", clerkecho.RequireAuth())
-	api.GET("/me", func(c echo.Context) error {
+	admin := e.Group("/admin", clerkecho.RequireAuth(clerk.Role("admin")))
+	admin.GET("/members", func(c echo.Context) error {
 		a, _ := clerkecho.GetAuth(c)
-		return c.String(http.StatusOK, a.UserID())
+		return c.String(http.StatusOK, "members of "+a.OrgSlug())
 	})
 
-	token, _ := srv.SessionToken(srv.CreateSession("user_123").ID)
-	for _, header := range []string{"Bearer " + token, ""} {
-		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/me", nil)
-		req.Header.Set("Authorization", header)
-		w := httptest.NewRecorder()
-		e.ServeHTTP(w, req)
+	org, _ := srv.AddOrganization(clerktest.Organization{Name: "Acme", Slug: "acme"})
+	var tokens []string
+	for _, role := range []string{"admin", "member"} {
+		user, _ := srv.AddUser(clerktest.User{})
+		_ = srv.AddMembership(org.ID, user.ID, role)
+		token, _ := srv.SessionToken(srv.CreateSession(user.ID, clerktest.WithActiveOrganization(org.ID)).ID)
+		tokens = append(tokens, token)
+	}
+	for _, token := range append(tokens, "") {
+		w := get(e, "/admin/members", token)
 		fmt.Print(w.Code, " ", w.Body, "\n")
 	}
 	// Output:
-	// 200 user_123
+	// 200 members of acme
+	// 403 {"message":"Forbidden"}
 	// 401 {"message":"Unauthorized"}
+}
+
+func ExampleErrorHandler() {
+	e := echo.New()
+	// Errors answer {"message":"…"} without echo's trailing newline, as the
+	// gin, fiber and net/http guards do.
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
+	e.GET("/private", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) },
+		clerkecho.RequireAuth()) // no Middleware here: refused, failing closed
+
+	w := get(e, "/private", "")
+	fmt.Printf("%d %q\n", w.Code, w.Body)
+	// Output: 401 "{\"message\":\"Unauthorized\"}"
 }
 
 func ExampleGetAuth() {
@@ -87,10 +120,11 @@ func ExampleGetAuth() {
 }
 
 func ExampleGetToken() {
+	var client *clerk.Client // from clerk.NewClient
 	handler := func(c echo.Context) error {
-		tok, err := clerkecho.GetToken(c, "supabase", clerk.WithExpiresInSeconds(120))
-		if errors.Is(err, clerk.ErrSignedOut) {
-			return echo.NewHTTPError(http.StatusUnauthorized, "Unauthorized")
+		tok, err := clerkecho.GetToken(c, client, "supabase", clerk.WithExpiresInSeconds(120))
+		if errors.Is(err, clerk.ErrUnauthenticated) {
+			return echo.NewHTTPError(http.StatusUnauthorized, "Unauthorized").SetInternal(err)
 		}
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadGateway).SetInternal(err)
@@ -102,12 +136,19 @@ func ExampleGetToken() {
 }
 
 func ExampleTokenHandler() {
+	var client *clerk.Client // from clerk.NewClient; it logs failures (clerk.WithLogger)
 	e := echo.New()
-	// e.Use(clerkecho.Middleware(auth, clerkecho.WithClient(client))) first.
-	e.GET("/api/get-token-example", clerkecho.TokenHandler("test"))
+	// e.Use(clerkecho.Middleware(auth)) first.
+	e.GET("/api/get-token-example", clerkecho.TokenHandler(client, "test"))
 }
 
-func ExampleWithUnauthorizedMessage() {
-	_ = clerkecho.RequireAuth(clerkecho.WithUnauthorizedMessage("Please sign in"))
-	// With echo's default error handler: 401 {"message":"Please sign in"}
+// get serves a GET with token as its Bearer token ("" for none).
+func get(h http.Handler, path, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
 }

@@ -30,11 +30,11 @@ func newRouter(app *demo.App) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	// Errors (RequireAuth's 401 among them) answer {"message":"…"} exactly.
 	e.HTTPErrorHandler = clerkecho.ErrorHandler
-	e.Use(clerkecho.Middleware(app.Authenticator, clerkecho.WithClient(app.Client), clerkecho.WithLogger(app.Logger)))
+	e.Use(clerkecho.Middleware(app.Authenticator))
 
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
-	e.GET(demo.AppRouterPath, clerkecho.TokenHandler(app.Template), clerkecho.RequireAuth())
+	e.GET(demo.AppRouterPath, clerkecho.TokenHandler(app.Client, app.Template), clerkecho.RequireAuth())
 
 	// pages/api/getToken.ts: the handler checks the session itself and
 	// answers 401 {"error":"Unauthorized"}.
@@ -42,8 +42,8 @@ func newRouter(app *demo.App) *echo.Echo {
 		if auth, _ := clerkecho.GetAuth(c); !auth.SignedIn() {
 			return writeJSON(c, http.StatusUnauthorized, demo.PagesUnauthorized)
 		}
-		token, err := clerkecho.GetToken(c, app.Template)
-		clerk.WriteTokenResponse(c.Response(), clerk.NewTokenResponse(c.Request().Context(), app.Logger, token, err))
+		token, err := clerkecho.GetToken(c, app.Client, app.Template)
+		clerk.WriteTokenResponse(c.Response(), app.Client.TokenResponse(c.Request().Context(), token, err))
 		return nil
 	})
 

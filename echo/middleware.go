@@ -1,0 +1,70 @@
+package clerkecho
+
+import (
+	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/labstack/echo/v4"
+)
+
+// An Option configures Middleware.
+type Option func(*config)
+
+type config struct {
+	reasonHeader bool
+}
+
+// WithReasonHeader makes Middleware answer every signed-out request with
+// the header X-Clerk-Auth-Reason naming why (token-expired, …). It is off
+// by default: the reason helps debugging and tells a prober which check
+// failed.
+func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
+
+// authKey is the echo context key of the Auth. echo only takes string
+// keys, so it carries the module path to keep clear of the application's
+// own.
+const authKey = "github.com/clerkkit/clerkkit/echo.auth"
+
+// Middleware authenticates every request through a and stores the
+// resulting *clerk.Auth both in the echo context (see GetAuth) and in the
+// request's context.Context (see clerk.AuthFromContext), so net/http code
+// called from a handler finds it too. Like Clerk's clerkMiddleware it never
+// rejects: a missing or bad token gives a signed-out Auth with a Reason,
+// and handlers or RequireAuth decide. The next handler's error is returned
+// unchanged, so the app's HTTPErrorHandler still sees it. It panics if a
+// is nil, at wiring time rather than per request.
+func Middleware(a *clerk.Authenticator, opts ...Option) echo.MiddlewareFunc {
+	if a == nil {
+		panic("clerkecho: Middleware needs a *clerk.Authenticator, got nil")
+	}
+	var cfg config
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			auth := a.AuthenticateRequest(req)
+			c.Set(authKey, auth)
+			c.SetRequest(req.WithContext(clerk.ContextWithAuth(req.Context(), auth)))
+			if cfg.reasonHeader && !auth.SignedIn() {
+				c.Response().Header().Set(clerk.ReasonHeader, string(auth.Reason()))
+			}
+			return next(c)
+		}
+	}
+}
+
+// GetAuth returns the request's Auth. ok is false when no middleware ran,
+// a wiring mistake distinct from a signed-out request (whose Auth has
+// SignedIn() false). It also finds an Auth that clerk.Middleware attached
+// when the echo server is wrapped as a net/http handler.
+func GetAuth(c echo.Context) (auth *clerk.Auth, ok bool) {
+	if auth, ok = c.Get(authKey).(*clerk.Auth); ok && auth != nil {
+		return auth, true
+	}
+	if c.Request() == nil {
+		return nil, false
+	}
+	return clerk.AuthFromContext(c.Request().Context())
+}
