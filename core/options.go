@@ -57,21 +57,22 @@ func defaultSettings() settings {
 	}
 }
 
-// A ClientOption configures NewClient, an AuthenticatorOption configures
-// NewAuthenticator, and an Option configures either: WithLogger and
-// WithHTTPClient mean the same to both, so they have one name. Options
-// validate their argument, and the constructors return the first error
-// instead of building something that would fail later.
-type (
-	ClientOption        interface{ applyToClient(*settings) error }
-	AuthenticatorOption interface {
-		applyToAuthenticator(*authSettings) error
-	}
-	Option interface {
-		ClientOption
-		AuthenticatorOption
-	}
-)
+// A ClientOption configures NewClient. Options validate their argument,
+// and the constructors return the first error instead of building
+// something that would fail later.
+type ClientOption interface{ applyToClient(*settings) error }
+
+// An AuthenticatorOption configures NewAuthenticator.
+type AuthenticatorOption interface {
+	applyToAuthenticator(*authSettings) error
+}
+
+// An Option configures either constructor: WithLogger and WithHTTPClient
+// mean the same to a Client and an Authenticator, so they have one name.
+type Option interface {
+	ClientOption
+	AuthenticatorOption
+}
 
 type clientOption func(*settings) error
 
@@ -170,30 +171,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// isToken reports whether v is a non-empty run of characters that are safe
-// both in a URL path segment and in a header value without escaping.
-func isToken(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if !isWordChar(v[i]) && v[i] != '.' {
-			return false
-		}
-	}
-	return v != "" && v != "." && v != ".."
-}
-
 // isWordChar reports whether c is an ASCII letter, digit, '_' or '-'.
 func isWordChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
-}
-
-// isHeaderText reports whether v is printable ASCII, safe in a header value.
-func isHeaderText(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func configError(reason string) error {
