@@ -126,7 +126,7 @@ func (in *instance) backendJWKS(tb testing.TB) clerk.AuthenticatorOption {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return clerk.WithBackendJWKS(c)
+	return clerk.WithClient(c)
 }
 
 // sdkJWKSClient is the SDK's key source over the Backend API.

@@ -8,16 +8,25 @@ import (
 	"time"
 )
 
-// Auth is the authentication state of one request: signed in, with the
-// session's claims, or signed out, with the Reason. Authenticate never
-// returns nil.
+// Auth is the authentication state of one request: a signed-in user (a
+// session token), an authenticated machine caller (an M2M token, an API key
+// or an OAuth access token, when the route accepts them), or signed out,
+// with the Reason. Authenticate never returns nil.
+//
+// SignedIn is true only for a session: code written for users never admits
+// a machine by accident, and every session accessor (SessionID, UserID, the
+// organization) is empty for one. Authenticated is true for any accepted
+// caller; TokenType says which kind, and Subject, TokenID, Scopes and Name
+// describe a machine caller.
 //
 // An Auth is immutable. Verified values are shared between requests that
 // carry the same token (see WithVerificationCache), so every accessor
 // returns a copy where the caller could otherwise change what another
 // request sees.
 type Auth struct {
-	err     *AuthError // nil when signed in
+	err     *AuthError // nil when authenticated
+	kind    TokenType  // the token's kind, also when refused
+	machine *machineIdentity // nil for a session token
 	token   string
 	payload string // the claims JSON, for RawClaims and DecodeClaims
 	claims  sessionClaims
@@ -56,7 +65,7 @@ const (
 
 // newAuth builds the signed-in Auth for verified claims.
 func newAuth(token, payload string, c *sessionClaims) *Auth {
-	a := &Auth{token: token, payload: payload, claims: *c}
+	a := &Auth{kind: TokenTypeSessionToken, token: token, payload: payload, claims: *c}
 	if c.version >= 2 {
 		if c.org.rol != "" {
 			a.orgRole = "org:" + c.org.rol
@@ -72,12 +81,27 @@ func newAuth(token, payload string, c *sessionClaims) *Auth {
 }
 
 // signedOut builds the Auth of a refused request.
-func signedOut(err *AuthError) *Auth { return &Auth{err: err} }
+func signedOut(kind TokenType, err *AuthError) *Auth { return &Auth{kind: kind, err: err} }
 
-// SignedIn reports whether the request carries a valid session token. A
-// pending session counts only when the Authenticator accepts pending
-// sessions.
-func (a *Auth) SignedIn() bool { return a != nil && a.err == nil }
+// SignedIn reports whether the request carries a valid session token: a
+// signed-in user. A pending session counts only when the Authenticator
+// accepts pending sessions. A machine caller is never signed in; see
+// Authenticated.
+func (a *Auth) SignedIn() bool { return a != nil && a.err == nil && a.machine == nil }
+
+// Authenticated reports whether the request carries a valid token of a kind
+// the route accepts: a session, or a machine caller.
+func (a *Auth) Authenticated() bool { return a != nil && a.err == nil }
+
+// TokenType is the kind of token the request carried, also when it was
+// refused (ReasonTokenTypeMismatch says the route does not accept it); ""
+// when there was none.
+func (a *Auth) TokenType() TokenType {
+	if a == nil {
+		return ""
+	}
+	return a.kind
+}
 
 // Reason says why the request is signed out; empty when signed in.
 func (a *Auth) Reason() Reason {
@@ -99,10 +123,10 @@ func (a *Auth) Err() error {
 	return a.err
 }
 
-// Token returns the verified session token, for forwarding to another
-// service; empty when signed out.
+// Token returns the verified token, for forwarding to another service;
+// empty unless authenticated.
 func (a *Auth) Token() string {
-	if !a.SignedIn() {
+	if !a.Authenticated() {
 		return ""
 	}
 	return a.token
@@ -220,8 +244,14 @@ func (a *Auth) Version() int {
 
 // Expiry is when the token expires (exp); zero when signed out.
 func (a *Auth) Expiry() time.Time {
-	if !a.SignedIn() {
+	switch {
+	case !a.Authenticated():
 		return time.Time{}
+	case a.machine != nil:
+		if a.machine.exp == 0 {
+			return time.Time{} // an API key without an expiry
+		}
+		return time.UnixMilli(a.machine.exp)
 	}
 	return time.UnixMilli(a.claims.exp)
 }
@@ -234,10 +264,11 @@ func (a *Auth) IssuedAt() time.Time {
 	return time.UnixMilli(a.claims.iat)
 }
 
-// RawClaims returns all claims as JSON, custom ones included; nil when
-// signed out. The slice is the caller's own copy.
+// RawClaims returns the claims as JSON: all of a session token's, custom
+// ones included, and a machine caller's custom claims; nil when signed out
+// or when a machine token has none. The slice is the caller's own copy.
 func (a *Auth) RawClaims() json.RawMessage {
-	if !a.SignedIn() {
+	if !a.Authenticated() || a.payload == "" {
 		return nil
 	}
 	return json.RawMessage(a.payload)
@@ -247,13 +278,17 @@ func (a *Auth) RawClaims() json.RawMessage {
 // claims added in Clerk's session token customisation. On a signed-out
 // Auth it returns the Auth's *AuthError, which matches ErrUnauthenticated.
 func (a *Auth) DecodeClaims(v any) error {
-	if !a.SignedIn() {
+	if !a.Authenticated() {
 		if err := a.Err(); err != nil {
 			return err
 		}
 		return &AuthError{Reason: ReasonSessionTokenMissing, Detail: "no Auth"}
 	}
-	return json.Unmarshal([]byte(a.payload), v)
+	payload := a.payload
+	if payload == "" {
+		payload = "{}" // a machine token without custom claims
+	}
+	return json.Unmarshal([]byte(payload), v)
 }
 
 // String describes the Auth without its token.
@@ -263,6 +298,8 @@ func (a *Auth) String() string {
 		return "clerk.Auth(nil)"
 	case a.err != nil:
 		return "clerk.Auth{signed out: " + string(a.err.Reason) + "}"
+	case a.machine != nil:
+		return "clerk.Auth{" + string(a.kind) + ": " + a.machine.subject + "}"
 	}
 	return "clerk.Auth{user: " + a.claims.sub + ", session: " + a.claims.sid + "}"
 }
@@ -278,8 +315,14 @@ func (a Auth) Format(f fmt.State, verb rune) { writeRedacted(f, verb, a.String()
 
 // LogValue keeps slog from printing the token.
 func (a *Auth) LogValue() slog.Value {
-	if !a.SignedIn() {
+	switch {
+	case !a.Authenticated():
 		return slog.GroupValue(slog.Bool("signed_in", false), slog.String("reason", string(a.Reason())))
+	case a.machine != nil:
+		return slog.GroupValue(
+			slog.String("token_type", string(a.kind)),
+			slog.String("subject", a.machine.subject),
+		)
 	}
 	return slog.GroupValue(
 		slog.Bool("signed_in", true),

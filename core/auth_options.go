@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ const (
 	// answered from the cache before it is verified again: a Clerk session
 	// token lives 60 seconds, so a real one is rarely verified twice.
 	DefaultVerificationCacheMaxAge = time.Minute
+	// DefaultMachineTokenReuse is how long a verified opaque machine token
+	// is reused before Clerk is asked again.
+	DefaultMachineTokenReuse = 10 * time.Second
 )
 
 // Fixed bounds no user needs a dial for.
@@ -42,7 +46,7 @@ const (
 type authSettings struct {
 	keySources   int // how many key-source options were given; exactly one is valid
 	jwtKey       *rsa.PublicKey
-	backend      *Client
+	client       *Client
 	frontendJWKS bool   // derive the URL from the publishable key
 	jwksURL      string // explicit public key set URL
 	httpClient   *http.Client
@@ -50,6 +54,11 @@ type authSettings struct {
 	publishableKey string
 	fapiHost       string
 	parties        []string
+
+	accepts      tokenKinds
+	audiences    []string
+	machineReuse time.Duration
+	machineStore MachineTokenStore
 
 	skew          time.Duration
 	now           func() time.Time
@@ -64,6 +73,8 @@ type authSettings struct {
 func defaultAuthSettings() authSettings {
 	return authSettings{
 		skew:          DefaultClockSkew,
+		accepts:       kindSession,
+		machineReuse:  DefaultMachineTokenReuse,
 		now:           time.Now,
 		jwksTTL:       keySetRefreshInterval,
 		unknownKIDGap: unknownKIDRefetchInterval,
@@ -87,15 +98,64 @@ func WithJWTKey(pemOrBase64 string) AuthenticatorOption {
 	})
 }
 
-// WithBackendJWKS fetches the instance's keys from the Backend API
-// (GET /v1/jwks) with the Client's secret key, timeout and retries.
-func WithBackendJWKS(c *Client) AuthenticatorOption {
+// WithClient gives the Authenticator the Client it calls Clerk's Backend
+// API with, with the Client's secret key, timeout and retries: to verify
+// opaque machine tokens (M2M tokens, API keys, OAuth access tokens) and,
+// unless WithJWTKey, WithFrontendJWKS or WithJWKSURL gives the keys, to
+// fetch the instance's key set (GET /v1/jwks).
+func WithClient(c *Client) AuthenticatorOption {
 	return authenticatorOption(func(s *authSettings) error {
 		if c == nil {
-			return configError("backend JWKS needs a Client")
+			return configError("WithClient needs a Client")
 		}
-		s.backend = c
-		s.keySources++
+		s.client = c
+		return nil
+	})
+}
+
+// WithAcceptedTokens sets the kinds of token the Authenticator accepts
+// when a call names none (default: session tokens only, as Clerk's SDKs).
+// A token of another kind is signed out with ReasonTokenTypeMismatch, with
+// no call to Clerk. Opaque machine tokens are verified over the Backend
+// API, so accepting them needs WithClient (or a Client passed to
+// NewAuthenticatorFromEnv).
+func WithAcceptedTokens(types ...TokenType) AuthenticatorOption {
+	return authenticatorOption(func(s *authSettings) error {
+		set, ok := kindsOf(types)
+		if !ok || set == 0 {
+			return configError("accepted tokens must be one or more TokenType values")
+		}
+		s.accepts = set
+		return nil
+	})
+}
+
+// WithOAuthAudience requires an OAuth access token's aud to contain one of
+// audiences (for JWT-format tokens and the verify answer of opaque ones),
+// as the audience option of Clerk's SDKs does. Without it aud is not
+// checked.
+func WithOAuthAudience(audiences ...string) AuthenticatorOption {
+	return authenticatorOption(func(s *authSettings) error {
+		if len(audiences) == 0 || slices.Contains(audiences, "") {
+			return configError("OAuth audience: give one or more non-empty values")
+		}
+		s.audiences = slices.Clone(audiences)
+		return nil
+	})
+}
+
+// WithMachineTokenReuse sets how long a verified opaque machine token is
+// reused without asking Clerk again (default 10 s; 0 asks every time) and,
+// when store is not nil, a store that shares those answers between replicas
+// (clerkredis implements one). Reuse never outlives the token's own
+// expiry, but it is the revocation latency: a token revoked at Clerk keeps
+// working for up to maxAge where it was verified just before.
+func WithMachineTokenReuse(maxAge time.Duration, store MachineTokenStore) AuthenticatorOption {
+	return authenticatorOption(func(s *authSettings) error {
+		if maxAge < 0 || maxAge > 5*time.Minute {
+			return configError("machine token reuse must be between 0 and 5 minutes")
+		}
+		s.machineReuse, s.machineStore = maxAge, store
 		return nil
 	})
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/clerkkit/clerkkit/core/internal/jose"
 )
 
-// Authenticator verifies Clerk session tokens for one Clerk instance. It
-// holds that instance's keys and caches and shares them with no other
-// Authenticator. It is safe for concurrent use; build one and share it.
+// Authenticator verifies the tokens of one Clerk instance: session tokens,
+// and the machine tokens a route accepts (M2M tokens, API keys, OAuth
+// access tokens). It holds that instance's keys and caches and shares them
+// with no other Authenticator. It is safe for concurrent use; build one and
+// share it.
 type Authenticator struct {
 	keys           keySource
 	issuer         string   // "" when unknown: iss is then not checked
@@ -23,7 +25,10 @@ type Authenticator struct {
 	skewMillis     int64
 	now            func() time.Time
 	acceptPending  bool
+	accepts        tokenKinds         // the kinds accepted when a call names none
+	audiences      []string           // OAuth JWT aud to require; empty: not checked
 	verified       *verificationCache // nil when disabled
+	opaque         *opaqueVerifier    // nil without a Client
 	// cacheMaxAgeMillis bounds how long a cache entry is trusted
 	// without verifying the token again, whatever its exp says.
 	cacheMaxAgeMillis int64
@@ -38,9 +43,9 @@ const (
 	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
 )
 
-// NewAuthenticator builds an Authenticator from options. Exactly one key
-// source is required: WithJWTKey (networkless), WithBackendJWKS,
-// WithFrontendJWKS or WithJWKSURL.
+// NewAuthenticator builds an Authenticator from options. It needs keys:
+// WithJWTKey (networkless), WithFrontendJWKS or WithJWKSURL, or else a
+// WithClient, whose Backend API key set is then used.
 func NewAuthenticator(opts ...AuthenticatorOption) (*Authenticator, error) {
 	s := defaultAuthSettings()
 	if err := s.apply(opts); err != nil {
@@ -52,9 +57,10 @@ func NewAuthenticator(opts ...AuthenticatorOption) (*Authenticator, error) {
 // NewAuthenticatorFromEnv builds an Authenticator from Clerk's environment
 // variables: CLERK_JWT_KEY (networkless verification; otherwise the key set
 // is fetched with client, which may then not be nil), CLERK_PUBLISHABLE_KEY
-// (issuer check and suffixed cookie) and CLERK_AUTHORIZED_PARTIES. Options
-// win over the environment: a key source among opts replaces both
-// CLERK_JWT_KEY and client.
+// (issuer check and suffixed cookie) and CLERK_AUTHORIZED_PARTIES; client,
+// when not nil, verifies opaque machine tokens and, without CLERK_JWT_KEY,
+// provides the keys. Options win over the environment: a key source among
+// opts replaces CLERK_JWT_KEY.
 func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Authenticator, error) {
 	s := defaultAuthSettings()
 	if pk := os.Getenv(EnvPublishableKey); pk != "" {
@@ -67,6 +73,9 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Auth
 			return nil, fmt.Errorf("%w (from %s)", err, EnvAuthorizedParties)
 		}
 	}
+	if client != nil {
+		s.client = client
+	}
 	if err := s.apply(opts); err != nil {
 		return nil, err
 	}
@@ -75,9 +84,7 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Auth
 			if err := WithJWTKey(key).applyToAuthenticator(&s); err != nil {
 				return nil, fmt.Errorf("%w (from %s)", err, EnvJWTKey)
 			}
-		} else if client != nil {
-			_ = WithBackendJWKS(client).applyToAuthenticator(&s)
-		} else {
+		} else if s.client == nil {
 			return nil, configError("no key source: set " + EnvJWTKey + " or pass a Client")
 		}
 	}
@@ -107,7 +114,12 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 		skewMillis:    s.skew.Milliseconds(),
 		now:           s.now,
 		acceptPending: s.acceptPending,
+		accepts:       s.accepts,
+		audiences:     s.audiences,
 		logger:        s.logger,
+	}
+	if s.client != nil {
+		a.opaque = newOpaqueVerifier(s.client, s.machineReuse, s.machineStore, s.now)
 	}
 	if s.publishableKey != "" {
 		a.suffixedCookie = SessionCookieName + "_" + sessionCookieSuffix(s.publishableKey)
@@ -124,7 +136,10 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 func (s *authSettings) keySource() (keySource, error) {
 	switch {
 	case s.keySources == 0:
-		return nil, configError("no key source: use WithJWTKey, WithBackendJWKS, WithFrontendJWKS or WithJWKSURL")
+		if s.client != nil {
+			return s.clientKeys(), nil
+		}
+		return nil, configError("no key source: use WithJWTKey, WithClient, WithFrontendJWKS or WithJWKSURL")
 	case s.keySources > 1:
 		return nil, configError("more than one key source given; choose one")
 	case s.jwtKey != nil:
@@ -132,8 +147,6 @@ func (s *authSettings) keySource() (keySource, error) {
 	}
 	var fetch func(context.Context) ([]byte, error)
 	switch {
-	case s.backend != nil:
-		fetch = s.backend.fetchJWKS
 	case s.jwksURL != "":
 		fetch = publicJWKSFetcher(s.httpClient, s.jwksURL)
 	case s.fapiHost == "":
@@ -141,13 +154,20 @@ func (s *authSettings) keySource() (keySource, error) {
 	default:
 		fetch = publicJWKSFetcher(s.httpClient, "https://"+s.fapiHost+"/.well-known/jwks.json")
 	}
+	return s.jwks(fetch), nil
+}
+
+// clientKeys is the key set of the Backend API, fetched with the Client.
+func (s *authSettings) clientKeys() keySource { return s.jwks(s.client.fetchJWKS) }
+
+func (s *authSettings) jwks(fetch func(context.Context) ([]byte, error)) *jwksCache {
 	return &jwksCache{
 		fetch:  fetch,
 		now:    s.now,
 		ttl:    s.jwksTTL,
 		minGap: s.unknownKIDGap,
 		logger: s.logger,
-	}, nil
+	}
 }
 
 // fetchJWKS reads the instance's key set from the Backend API, with the
@@ -156,37 +176,49 @@ func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
 	return c.call(ctx, http.MethodGet, "/jwks", nil)
 }
 
-// Authenticate reads the session token from what the request carries and
-// verifies it. It never
-// returns nil: a request without a valid token gets a signed-out Auth whose
-// Reason says why.
-func (a *Authenticator) Authenticate(ctx context.Context, src Carrier) *Auth {
-	token := ""
+// Authenticate reads the token from what the request carries and verifies
+// it, accepting the kinds named (none: the Authenticator's
+// WithAcceptedTokens, session tokens by default). It never returns nil: a
+// request without a valid token of an accepted kind gets a signed-out Auth
+// whose Reason says why.
+func (a *Authenticator) Authenticate(ctx context.Context, src Carrier, accepts ...TokenType) *Auth {
+	token, inCookie := "", false
 	if src != nil {
-		token = a.extractToken(src)
+		token, inCookie = a.extractToken(src)
 	}
-	auth, err := a.verify(ctx, token)
+	auth, kind, err := a.verify(ctx, token, inCookie, a.kinds(accepts))
 	if err != nil {
 		a.logRefusal(ctx, err)
-		return signedOut(err)
+		return signedOut(kind, err)
 	}
 	return auth
 }
 
 // AuthenticateRequest is Authenticate for a net/http request.
-func (a *Authenticator) AuthenticateRequest(r *http.Request) *Auth {
-	return a.Authenticate(r.Context(), requestCarrier{r})
+func (a *Authenticator) AuthenticateRequest(r *http.Request, accepts ...TokenType) *Auth {
+	return a.Authenticate(r.Context(), requestCarrier{r}, accepts...)
 }
 
-// VerifyToken verifies one session token, from wherever it came. A refused
-// token gives a nil Auth and an *AuthError with the Reason.
-func (a *Authenticator) VerifyToken(ctx context.Context, token string) (*Auth, error) {
-	auth, err := a.verify(ctx, token)
+// VerifyToken verifies one token, from wherever it came, accepting the
+// kinds named (none: the Authenticator's default). A refused token gives a
+// nil Auth and an *AuthError with the Reason.
+func (a *Authenticator) VerifyToken(ctx context.Context, token string, accepts ...TokenType) (*Auth, error) {
+	auth, _, err := a.verify(ctx, token, false, a.kinds(accepts))
 	if err != nil {
 		a.logRefusal(ctx, err)
 		return nil, err
 	}
 	return auth, nil
+}
+
+// kinds is the set a call accepts. A name that is no TokenType accepts
+// nothing, so a typo fails closed.
+func (a *Authenticator) kinds(accepts []TokenType) tokenKinds {
+	if len(accepts) == 0 {
+		return a.accepts
+	}
+	set, _ := kindsOf(accepts)
+	return set
 }
 
 func (a *Authenticator) logRefusal(ctx context.Context, err *AuthError) {
@@ -197,7 +229,7 @@ func (a *Authenticator) logRefusal(ctx context.Context, err *AuthError) {
 	if err.Err != nil {
 		attrs = append(attrs, slog.String("error", err.Err.Error()))
 	}
-	a.logger.LogAttrs(ctx, slog.LevelDebug, "clerk: session token refused", attrs...)
+	a.logger.LogAttrs(ctx, slog.LevelDebug, "clerk: token refused", attrs...)
 }
 
 // String describes the Authenticator's configuration (never a key).

@@ -23,7 +23,7 @@ func TestNewAuthenticatorRefusesBadOptions(t *testing.T) {
 		{"frontend JWKS without publishable key", []clerk.AuthenticatorOption{clerk.WithFrontendJWKS()}},
 		{"garbage JWT key", []clerk.AuthenticatorOption{clerk.WithJWTKey("hello")}},
 		{"private key PEM", []clerk.AuthenticatorOption{clerk.WithJWTKey("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----")}},
-		{"nil client", []clerk.AuthenticatorOption{clerk.WithBackendJWKS(nil)}},
+		{"nil client", []clerk.AuthenticatorOption{clerk.WithClient(nil)}},
 		{"bad JWKS URL", []clerk.AuthenticatorOption{clerk.WithJWKSURL("ftp://x")}},
 		{"nil JWKS HTTP client", []clerk.AuthenticatorOption{key, clerk.WithHTTPClient(nil)}},
 		{"bad publishable key prefix", []clerk.AuthenticatorOption{key, clerk.WithPublishableKey("sk_test_abc")}},

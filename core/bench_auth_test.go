@@ -99,7 +99,7 @@ func BenchmarkVerifyFresh(b *testing.B) {
 func BenchmarkVerifyFreshJWKS(b *testing.B) {
 	key := rsaKey(b, 0)
 	srv := newJWKSServer(b, jwkFor(testKID, "RS256", &key.PublicKey))
-	a := newAuthenticator(b, clerk.WithBackendJWKS(backendClient(b, srv)), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
+	a := newAuthenticator(b, clerk.WithClient(backendClient(b, srv)), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge))
 	token := benchToken(b, time.Now())
 	ctx := context.Background()
 	if _, err := a.VerifyToken(ctx, token); err != nil {
@@ -135,7 +135,7 @@ func BenchmarkVerifyRepeated(b *testing.B) {
 func BenchmarkVerifyRepeatedJWKS(b *testing.B) {
 	key := rsaKey(b, 0)
 	srv := newJWKSServer(b, jwkFor(testKID, "RS256", &key.PublicKey))
-	a := newAuthenticator(b, clerk.WithBackendJWKS(backendClient(b, srv)))
+	a := newAuthenticator(b, clerk.WithClient(backendClient(b, srv)))
 	token := benchToken(b, time.Now())
 	ctx := context.Background()
 	if _, err := a.VerifyToken(ctx, token); err != nil {

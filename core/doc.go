@@ -28,7 +28,7 @@
 // verifier on the standard library.
 //
 // Keys come from CLERK_JWT_KEY ([WithJWTKey], no network), from the Backend
-// API ([WithBackendJWKS]) or from the Frontend API ([WithFrontendJWKS]).
+// API ([WithClient]) or from the Frontend API ([WithFrontendJWKS]).
 // The key set is cached per Authenticator: concurrent misses share one
 // fetch, an unknown kid triggers at most one refetch per interval, and the
 // last good keys keep serving while Clerk is unreachable. A token seen

@@ -33,7 +33,7 @@ func TestAuthenticateEmulatorTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	sources := map[string]clerk.AuthenticatorOption{
-		"backend JWKS":  clerk.WithBackendJWKS(client),
+		"backend JWKS":  clerk.WithClient(client),
 		"frontend JWKS": clerk.WithJWKSURL(srv.URL + "/.well-known/jwks.json"),
 		"PEM key":       clerk.WithJWTKey(srv.PublicKeyPEM()),
 	}
@@ -81,7 +81,7 @@ func TestEmulatorKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newAuthenticator(t, clerk.WithBackendJWKS(client), clerk.WithClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithClient(client), clerk.WithClock(clock.Now))
 	before, _ := srv.SessionToken(sess.ID)
 	if _, err := a.VerifyToken(context.Background(), before); err != nil {
 		t.Fatal(err)

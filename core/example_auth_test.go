@@ -25,7 +25,7 @@ func ExampleNewAuthenticator() {
 	jwtKey := exampleJWTKey() // CLERK_JWT_KEY: the instance's public key, from the dashboard
 
 	auth, err := clerk.NewAuthenticator(
-		clerk.WithJWTKey(jwtKey), // networkless; or WithBackendJWKS(client)
+		clerk.WithJWTKey(jwtKey), // networkless; or WithClient(client)
 		clerk.WithPublishableKey("pk_test_Y2xlcmsuZXhhbXBsZS50ZXN0JA"),
 		clerk.WithAuthorizedParties("https://app.example.test"),
 	)
@@ -51,7 +51,7 @@ func ExampleNewAuthenticatorFromEnv() {
 	http.Handle("/api/", clerk.Middleware(auth)(http.NotFoundHandler()))
 }
 
-func ExampleWithBackendJWKS() {
+func ExampleWithClient() {
 	client, err := clerk.NewClient("sk_test_...")
 	if err != nil {
 		log.Fatal(err)
@@ -59,7 +59,7 @@ func ExampleWithBackendJWKS() {
 	// The key set is cached, refreshed in the background every 5 minutes,
 	// and kept when Clerk is unreachable.
 	auth, err := clerk.NewAuthenticator(
-		clerk.WithBackendJWKS(client),
+		clerk.WithClient(client),
 		clerk.WithJWKSRefreshInterval(10*time.Minute),
 		clerk.WithUnknownKIDRefetchInterval(time.Minute),
 	)

@@ -42,17 +42,20 @@ func (c requestCarrier) Cookie(name string) (string, bool) {
 // header with the scheme exactly "Bearer" wins and cookies are then not
 // read; any other header is ignored and the cookie path runs. Size is
 // checked later, before any parsing.
-func (a *Authenticator) extractToken(src Carrier) string {
+//
+// inCookie reports a token from a cookie: only session tokens live there,
+// so any other kind found in one is refused.
+func (a *Authenticator) extractToken(src Carrier) (token string, inCookie bool) {
 	if token, ok := bearerToken(src.Header("Authorization")); ok {
-		return token
+		return token, false
 	}
 	if a.suffixedCookie != "" {
 		if v, ok := src.Cookie(a.suffixedCookie); ok && v != "" {
-			return v
+			return v, true
 		}
 	}
 	v, _ := src.Cookie(SessionCookieName)
-	return v
+	return v, v != ""
 }
 
 // bearerToken returns the credentials of a "Bearer <token>" header. The

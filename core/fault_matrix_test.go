@@ -540,7 +540,7 @@ func TestFaultMatrixGetToken(t *testing.T) {
 }
 
 // TestFaultMatrixKeyFetch: authentication whose key set comes from the
-// Backend API (WithBackendJWKS), against every fault on GET /v1/jwks.
+// Backend API (WithClient), against every fault on GET /v1/jwks.
 func TestFaultMatrixKeyFetch(t *testing.T) {
 	t.Cleanup(leakCheck(t))
 	ep := clerktest.EndpointJWKS
@@ -635,7 +635,7 @@ func TestFaultMatrixKeyFetch(t *testing.T) {
 			t.Parallel()
 			e := newMatrixEnv(t, row.opts...)
 			// Without the verified-token cache every token checks its key.
-			opts := []clerk.AuthenticatorOption{clerk.WithBackendJWKS(e.client), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge),
+			opts := []clerk.AuthenticatorOption{clerk.WithClient(e.client), clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge),
 				clerk.WithUnknownKIDRefetchInterval(kidGap), clerk.WithClock(e.clock.Now)}
 			e.auth = newAuthenticator(t, append(opts, row.authOpts...)...)
 			if row.prime {

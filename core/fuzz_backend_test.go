@@ -97,7 +97,7 @@ func FuzzBackendAnswer(f *testing.F) {
 }
 
 // FuzzBackendJWKSAnswer feeds arbitrary key set answers to an
-// Authenticator using WithBackendJWKS, then authenticates a valid token.
+// Authenticator using WithClient, then authenticates a valid token.
 // Only a 2xx answer can sign it in; anything else must sign it out with a
 // key-set reason, never panic.
 func FuzzBackendJWKSAnswer(f *testing.F) {
@@ -122,7 +122,7 @@ func FuzzBackendJWKSAnswer(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := clerk.NewAuthenticator(clerk.WithBackendJWKS(c), clerk.WithClock(clock.Now))
+		a, err := clerk.NewAuthenticator(clerk.WithClient(c), clerk.WithClock(clock.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 func jwksAuthenticator(t *testing.T, srv *jwksServer, clock *fakeClock, opts ...clerk.AuthenticatorOption) *clerk.Authenticator {
 	t.Helper()
 	return newAuthenticator(t, append([]clerk.AuthenticatorOption{
-		clerk.WithBackendJWKS(backendClient(t, srv)),
+		clerk.WithClient(backendClient(t, srv)),
 		clerk.WithClock(clock.Now),
 		clerk.WithVerificationCache(0, clerk.DefaultVerificationCacheMaxAge),
 	}, opts...)...)

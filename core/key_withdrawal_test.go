@@ -27,7 +27,7 @@ func TestWithdrawnKeyStopsCachedTokens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newJWKSServer(t, jwkFor(testKID, "RS256", &rsaKey(t, 0).PublicKey))
 			clock := newFakeClock()
-			a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now))
+			a := newAuthenticator(t, clerk.WithClient(backendClient(t, srv)), clerk.WithClock(clock.Now))
 			ctx := context.Background()
 
 			claims := sessionClaimsAt(clock.Now())
@@ -62,7 +62,7 @@ func TestWithdrawnKeyStopsCachedTokens(t *testing.T) {
 func TestUnchangedKeySetKeepsCachedTokens(t *testing.T) {
 	srv := newJWKSServer(t, jwkFor(testKID, "RS256", &rsaKey(t, 0).PublicKey))
 	clock := newFakeClock()
-	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now))
+	a := newAuthenticator(t, clerk.WithClient(backendClient(t, srv)), clerk.WithClock(clock.Now))
 	ctx := context.Background()
 	token := validToken(t, clock.Now())
 	if _, err := a.VerifyToken(ctx, token); err != nil {

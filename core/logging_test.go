@@ -35,7 +35,7 @@ func TestAuthLoggerShowsReasonsNeverTokens(t *testing.T) {
 	clock := newFakeClock()
 	srv := newJWKSServer(t)
 	srv.down.Store(true)
-	a := newAuthenticator(t, clerk.WithBackendJWKS(backendClient(t, srv)), clerk.WithClock(clock.Now),
+	a := newAuthenticator(t, clerk.WithClient(backendClient(t, srv)), clerk.WithClock(clock.Now),
 		clerk.WithLogger(logger))
 	token := validToken(t, clock.Now())
 	auth := a.Authenticate(context.Background(), bearer(token))

@@ -110,7 +110,7 @@ func WithAPIURL(apiURL string) ClientOption {
 // WithHTTPClient sends requests to Clerk through hc, for example to add
 // tracing or a proxy: the Client's Backend API calls, and the
 // Authenticator's key set fetches from WithFrontendJWKS and WithJWKSURL
-// (WithBackendJWKS uses its Client's). Timeouts and retries still apply, and
+// (WithClient uses its Client's). Timeouts and retries still apply, and
 // redirects are never followed: a shallow copy of hc whose CheckRedirect
 // refuses them is used (see RedirectError); hc is not changed.
 func WithHTTPClient(hc *http.Client) Option {

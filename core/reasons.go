@@ -50,6 +50,18 @@ const (
 	// ReasonSessionPending: the session still has tasks to complete (sts
 	// "pending") and the Authenticator does not accept pending sessions.
 	ReasonSessionPending Reason = "session-pending"
+	// ReasonTokenRevoked: Clerk says the machine token was revoked. (Clerk's
+	// JavaScript SDK signs such a caller in; this package does not.)
+	ReasonTokenRevoked Reason = "token-revoked"
+	// ReasonUnexpectedError: Clerk could not be asked whether an opaque
+	// machine token is valid (5xx, 429, timeout, unreachable). The caller
+	// should retry, not sign in again: guards answer 503.
+	ReasonUnexpectedError Reason = "unexpected-error"
+	// ReasonVerificationThrottled: too many unknown opaque tokens arrived
+	// at once, and this one was not sent to Clerk (see
+	// WithMachineTokenReuse). Guards answer 503; a retry a second later
+	// gets through.
+	ReasonVerificationThrottled Reason = "verification-throttled"
 )
 
 // ErrUnauthenticated is matched by every *AuthError, so callers can write
@@ -86,6 +98,13 @@ func (e *AuthError) Unwrap() error { return e.Err }
 
 // Is makes every AuthError match ErrUnauthenticated.
 func (e *AuthError) Is(target error) bool { return target == ErrUnauthenticated }
+
+// transient reports reasons that say nothing about the token: Clerk could
+// not be asked. A guard answers them 503, so the caller retries instead of
+// signing in again.
+func (r Reason) transient() bool {
+	return r == ReasonUnexpectedError || r == ReasonVerificationThrottled
+}
 
 func authErr(reason Reason, detail string) *AuthError {
 	return &AuthError{Reason: reason, Detail: detail}

@@ -196,7 +196,7 @@ func TestBackendJWKSRefusesRedirects(t *testing.T) {
 			e := newElsewhere(t, serveKeys)
 			f := newFakeAPI(t, redirectTo(status, e), redirectTo(status, e), redirectTo(status, e), redirectTo(status, e))
 			clock := newFakeClock()
-			a := newAuthenticator(t, clerk.WithBackendJWKS(newTestClient(t, f)), clerk.WithClock(clock.Now))
+			a := newAuthenticator(t, clerk.WithClient(newTestClient(t, f)), clerk.WithClock(clock.Now))
 			_, err := a.VerifyToken(context.Background(), validToken(t, clock.Now()))
 			if r := reasonOf(err); r != clerk.ReasonJWKFailedToLoad {
 				t.Errorf("reason %q, want %q", r, clerk.ReasonJWKFailedToLoad)

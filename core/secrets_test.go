@@ -374,7 +374,7 @@ func secretAuthPaths(t *testing.T, w *secretWatch, logger *slog.Logger) {
 			t.Fatal(err)
 		}
 		t.Cleanup(c.CloseIdleConnections)
-		return newAuthenticator(t, clerk.WithBackendJWKS(c), clerk.WithClock(clock.Now), clerk.WithLogger(logger))
+		return newAuthenticator(t, clerk.WithClient(c), clerk.WithClock(clock.Now), clerk.WithLogger(logger))
 	}
 	served, failing := fetching(jwks.URL), fetching(down.URL)
 

@@ -36,6 +36,8 @@ func (c *Client) GetTokenFor(ctx context.Context, auth *Auth, template string, o
 	switch {
 	case auth == nil:
 		return nil, ErrNoMiddleware
+	case auth.machine != nil && auth.err == nil:
+		return nil, authErr(ReasonTokenTypeMismatch, "getToken needs a session; the caller is a "+string(auth.kind))
 	case !auth.SignedIn():
 		return nil, auth.Err()
 	}

@@ -203,7 +203,7 @@ func ExampleTokenHandler() {
 	if err != nil {
 		panic(err)
 	}
-	auth, err := clerk.NewAuthenticator(clerk.WithBackendJWKS(client))
+	auth, err := clerk.NewAuthenticator(clerk.WithClient(client))
 	if err != nil {
 		panic(err)
 	}

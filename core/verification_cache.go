@@ -14,10 +14,11 @@ import (
 // evict by.
 //
 // A hit is only as good as the key that verified it, and a token's exp is
-// chosen by whoever signed it. So each entry remembers its key and the time
-// it was verified, and verify takes a hit only while that key is still in
-// the Authenticator's key set and the entry is younger than the maximum age;
-// otherwise the token is verified afresh.
+// chosen by whoever signed it. So each entry remembers its key and until
+// when it may be used, and verify takes a hit only before then and while
+// that key is still in the Authenticator's key set; otherwise the token is
+// verified afresh. Opaque machine tokens, verified by Clerk rather than by
+// a key, enter with no key and a short lifetime (WithMachineTokenReuse).
 type verificationCache struct {
 	mu      sync.RWMutex
 	entries map[string]verifiedToken
@@ -27,10 +28,10 @@ type verificationCache struct {
 
 // verifiedToken is one cache entry.
 type verifiedToken struct {
-	auth       *Auth
-	kid        string         // the kid the key was found under
-	key        *rsa.PublicKey // the key that verified the signature
-	verifiedAt int64          // Unix milliseconds
+	auth  *Auth
+	kid   string         // the kid the key was found under
+	key   *rsa.PublicKey // the key that verified the signature; nil for opaque tokens
+	until int64          // Unix milliseconds: no hit from then on
 }
 
 func newVerificationCache(size int) *verificationCache {

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto"
 	"strings"
 	"time"
@@ -21,29 +22,33 @@ const (
 )
 
 // verify checks one token, in an order that matters: size before parsing,
-// form before keys, algorithm before any network call, signature before
-// any claim. A token seen before is answered from the verified-token cache
-// after its times are checked again, while the key that verified it is
-// still in the key set and the entry is younger than the cache's maximum
-// age.
-func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthError) {
+// kind before keys (a kind the route does not accept costs nothing), form
+// before keys, algorithm before any network call, signature before any
+// claim. A token seen before is answered from the verification cache after
+// its times are checked again, until its entry's time is up and while the
+// key that verified it is still in the key set. kind is the token's kind,
+// also when it is refused.
+func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool, accepts tokenKinds) (auth *Auth, kind TokenType, err *AuthError) {
 	switch {
 	case token == "":
-		return nil, authErr(ReasonSessionTokenMissing, "no session token in the request")
+		return nil, "", authErr(ReasonSessionTokenMissing, "no token in the request")
 	case len(token) > maxTokenBytes:
-		return nil, authErr(ReasonTokenTooLarge, "token is longer than the limit")
+		return nil, "", authErr(ReasonTokenTooLarge, "token is longer than the limit")
 	}
 	now := a.now()
 	if a.verified != nil {
-		if e, ok := a.verified.get(token); ok && now.UnixMilli()-e.verifiedAt < a.cacheMaxAgeMillis &&
-			a.keys.holds(e.kid, e.key) {
-			if err := a.checkTimes(&e.auth.claims, now); err != nil {
-				return nil, err
-			}
-			return a.admit(e.auth)
+		if e, ok := a.verified.get(token); ok && now.UnixMilli() < e.until && (e.key == nil || a.keys.holds(e.kid, e.key)) {
+			return a.admitCached(e.auth, inCookie, accepts, now)
 		}
 		// Not cached, too old, or its key has left the key set: verify
 		// it as if it had never been seen.
+	}
+	if kind := opaqueKind(token); kind != "" {
+		if err := admissible(kind, inCookie, accepts); err != nil {
+			return nil, kind, err
+		}
+		auth, err := a.verifyOpaque(ctx, strings.Clone(token), kind, now)
+		return auth, kind, err
 	}
 
 	// From here on parts of the token may be kept (in the Auth and the
@@ -53,34 +58,99 @@ func (a *Authenticator) verify(ctx context.Context, token string) (*Auth, *AuthE
 	// must both be well-formed JSON.
 	p, perr := jose.Parse(token)
 	if perr != nil {
-		return nil, authErr(ReasonTokenInvalid, perr.Error())
+		return nil, TokenTypeSessionToken, authErr(ReasonTokenInvalid, perr.Error())
+	}
+	kind = jwtKind(&p)
+	if kind != TokenTypeSessionToken {
+		if err := admissible(kind, inCookie, accepts); err != nil {
+			return nil, kind, err
+		}
+		auth, err := a.verifyMachineJWT(ctx, token, &p, kind, now)
+		return auth, kind, err
 	}
 	var claims sessionClaims
 	if err := parseClaims(p.Payload, &claims); err != nil {
-		return nil, authErr(ReasonTokenInvalid, "claims: "+err.Error())
+		return nil, kind, authErr(ReasonTokenInvalid, "claims: "+err.Error())
+	}
+	if strings.HasPrefix(claims.sub, "mch_") && (p.Header.Cat == "" || p.Header.Cat == catM2MToken) {
+		kind = TokenTypeM2MToken // an M2M JWT: its sub is a machine
+		if err := admissible(kind, inCookie, accepts); err != nil {
+			return nil, kind, err
+		}
+		auth, err := a.verifyMachineJWT(ctx, token, &p, kind, now)
+		return auth, kind, err
+	}
+	if accepts&kindSession == 0 {
+		return nil, kind, authErr(ReasonTokenTypeMismatch, "session token, not accepted here")
 	}
 	hash, err := checkHeader(&p.Header)
 	if err != nil {
-		return nil, err
+		return nil, kind, err
 	}
 	key, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
 	if err != nil {
-		return nil, err
+		return nil, kind, err
 	}
 	if key.Alg != "" && key.Alg != p.Header.Alg {
-		return nil, authErr(ReasonTokenInvalidAlgorithm, "alg differs from the key's")
+		return nil, kind, authErr(ReasonTokenInvalidAlgorithm, "alg differs from the key's")
 	}
 	if !jose.VerifyPKCS1(key.Pub, hash, p.SigningInput, p.Signature) {
-		return nil, authErr(ReasonTokenInvalidSignature, "signature does not match the key")
+		return nil, kind, authErr(ReasonTokenInvalidSignature, "signature does not match the key")
 	}
 	if err := a.checkClaims(&claims, now); err != nil {
-		return nil, err
+		return nil, kind, err
 	}
-	auth := newAuth(token, p.Payload, &claims)
+	auth = newAuth(token, p.Payload, &claims)
+	a.remember(token, auth, p.Header.Kid, key.Pub, now)
+	auth, err = a.admit(auth)
+	return auth, kind, err
+}
+
+// jwtKind tells an OAuth JWT by its typ; M2M JWTs are told by their sub,
+// once the claims are read. Anything else is a session token.
+func jwtKind(p *jose.Parts) TokenType {
+	if p.Header.HasTyp && isOAuthTyp(p.Header.Typ) {
+		return TokenTypeOAuthToken
+	}
+	return TokenTypeSessionToken
+}
+
+// admissible refuses a token of a kind the route does not accept, and any
+// machine token in a cookie, where only session tokens live.
+func admissible(kind TokenType, inCookie bool, accepts tokenKinds) *AuthError {
+	switch {
+	case accepts&kindOf(kind) == 0:
+		return authErr(ReasonTokenTypeMismatch, string(kind)+", not accepted here")
+	case inCookie && kind != TokenTypeSessionToken:
+		return authErr(ReasonTokenTypeMismatch, string(kind)+" in a cookie")
+	}
+	return nil
+}
+
+// admitCached applies to a cached Auth what depends on the request (the
+// kinds accepted, where the token was) or on the time.
+func (a *Authenticator) admitCached(auth *Auth, inCookie bool, accepts tokenKinds, now time.Time) (*Auth, TokenType, *AuthError) {
+	if err := admissible(auth.kind, inCookie, accepts); err != nil {
+		return nil, auth.kind, err
+	}
+	if auth.machine != nil {
+		if err := a.checkMachineTimes(auth.machine, now); err != nil {
+			return nil, auth.kind, err
+		}
+		return auth, auth.kind, nil
+	}
+	if err := a.checkTimes(&auth.claims, now); err != nil {
+		return nil, auth.kind, err
+	}
+	auth, err := a.admit(auth)
+	return auth, TokenTypeSessionToken, err
+}
+
+// remember puts a token verified by key into the cache for the maximum age.
+func (a *Authenticator) remember(token string, auth *Auth, kid string, key *rsa.PublicKey, now time.Time) {
 	if a.verified != nil {
-		a.verified.put(token, verifiedToken{auth: auth, kid: p.Header.Kid, key: key.Pub, verifiedAt: now.UnixMilli()})
+		a.verified.put(token, verifiedToken{auth: auth, kid: kid, key: key, until: now.UnixMilli() + a.cacheMaxAgeMillis})
 	}
-	return a.admit(auth)
 }
 
 // checkHeader refuses tokens that are not session tokens and algorithms

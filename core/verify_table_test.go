@@ -38,7 +38,7 @@ func TestAuthenticateAttacksAndEdges(t *testing.T) {
 	pemText := publicPEM(t, key)
 	suffixed := "__session_" + cookieSuffix(testPublishableKey)
 
-	jwks := []clerk.AuthenticatorOption{clerk.WithBackendJWKS(backendClient(t, srv))}
+	jwks := []clerk.AuthenticatorOption{clerk.WithClient(backendClient(t, srv))}
 	withPK := []clerk.AuthenticatorOption{clerk.WithPublishableKey(testPublishableKey)}
 	withParties := []clerk.AuthenticatorOption{clerk.WithAuthorizedParties(testOrigin, "https://other.example.test")}
 

@@ -142,7 +142,7 @@ func (a *App) startOffline() error {
 		return err
 	}
 	authn, err := clerk.NewAuthenticator(
-		clerk.WithBackendJWKS(client),
+		clerk.WithClient(client),
 		clerk.WithPublishableKey(emulator.PublishableKey()),
 		clerk.WithLogger(a.Logger),
 	)
