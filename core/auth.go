@@ -24,8 +24,8 @@ import (
 // returns a copy where the caller could otherwise change what another
 // request sees.
 type Auth struct {
-	err     *AuthError // nil when authenticated
-	kind    TokenType  // the token's kind, also when refused
+	err     *AuthError       // nil when authenticated
+	kind    TokenType        // the token's kind, also when refused
 	machine *machineIdentity // nil for a session token
 	token   string
 	payload string // the claims JSON, for RawClaims and DecodeClaims

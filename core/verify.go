@@ -2,8 +2,8 @@ package clerk
 
 import (
 	"context"
-	"crypto/rsa"
 	"crypto"
+	"crypto/rsa"
 	"strings"
 	"time"
 
