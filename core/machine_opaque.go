@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,7 +80,7 @@ func (a *Authenticator) verifyOpaque(ctx context.Context, token string, kind Tok
 	if v == nil {
 		return nil, authErr(ReasonTokenVerificationFailed, string(kind)+" needs a Client to be verified (WithClient)")
 	}
-	if len(token) <= len(opaqueKind(token)) {
+	if _, rest, _ := strings.Cut(token, "_"); rest == "" {
 		return nil, authErr(ReasonTokenInvalid, "nothing after the prefix")
 	}
 	if v.unknown.has(token, now.UnixMilli()) {
