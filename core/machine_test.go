@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -406,6 +407,38 @@ func TestSharedStoreSpansAuthenticators(t *testing.T) {
 	for key := range store.values {
 		if key == "ak_1" {
 			t.Fatal("the store saw the raw token")
+		}
+	}
+}
+
+func TestMiddlewareAcceptsKindsPerRoute(t *testing.T) {
+	api := newMachineAPI(t)
+	api.add("ak_1", apiKeyAnswer("ak_id_1", "user_1", "key"))
+	clock := newFakeClock()
+	a := machineAuthenticator(t, api, clock, clerk.WithAcceptedTokens(clerk.TokenTypeSessionToken))
+	machine := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth, _ := clerk.AuthFromContext(r.Context())
+		_, _ = w.Write([]byte(string(auth.TokenType()) + " " + auth.Subject()))
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/machine", clerk.Middleware(a, clerk.TokenTypeAPIKey, clerk.TokenTypeM2MToken)(clerk.RequireAuthenticated()(machine)))
+	mux.Handle("/user", clerk.Middleware(a)(clerk.RequireAuth()(machine)))
+	for _, tc := range []struct {
+		path, token string
+		status      int
+		body        string
+	}{
+		{"/machine", "ak_1", 200, "api_key user_1"},
+		{"/machine", validToken(t, clock.Now()), 401, clerk.UnauthorizedJSON},
+		{"/user", "ak_1", 401, clerk.UnauthorizedJSON},
+		{"/user", validToken(t, clock.Now()), 200, "session_token user_123"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		r.Header.Set("Authorization", "Bearer "+tc.token)
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		if w.Code != tc.status || w.Body.String() != tc.body {
+			t.Errorf("%s %.10s: %d %q, want %d %q", tc.path, tc.token, w.Code, w.Body, tc.status, tc.body)
 		}
 	}
 }

@@ -23,16 +23,23 @@ func AuthFromContext(ctx context.Context) (auth *Auth, ok bool) {
 }
 
 // Middleware authenticates every request and attaches the result to its
-// context, where AuthFromContext finds it. Like Clerk's clerkMiddleware it
-// never rejects: handlers (or RequireAuth) decide what signed out means.
-// It panics if a is nil, at wiring time rather than per request.
-func Middleware(a *Authenticator) func(http.Handler) http.Handler {
+// context, where AuthFromContext finds it, accepting the kinds of token
+// named (none: the Authenticator's default, session tokens unless
+// WithAcceptedTokens says otherwise). Like Clerk's clerkMiddleware it never
+// rejects: handlers (or RequireAuth, RequireAuthenticated) decide. It
+// panics if a is nil or a kind is not a TokenType, at wiring time rather
+// than per request.
+func Middleware(a *Authenticator, accepts ...TokenType) func(http.Handler) http.Handler {
 	if a == nil {
 		panic("clerk: Middleware needs an Authenticator")
 	}
+	if _, ok := kindsOf(accepts); !ok {
+		panic("clerk: Middleware: not a TokenType among the accepted kinds")
+	}
+	accepts = slices.Clone(accepts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			auth := a.AuthenticateRequest(r)
+			auth := a.AuthenticateRequest(r, accepts...)
 			next.ServeHTTP(w, r.WithContext(ContextWithAuth(r.Context(), auth)))
 		})
 	}
@@ -50,6 +57,23 @@ func RequireAuth(reqs ...Requirement) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			auth, _ := AuthFromContext(r.Context())
 			if ok, status, body := Authorize(auth, reqs...); !ok {
+				writeJSON(w, status, body)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// RequireAuthenticated passes a request on when it carries any token the
+// Middleware accepted, a machine caller's included, and otherwise answers
+// as AuthorizeCaller says: 401, or 503 when Clerk could not be asked. For
+// routes whose Middleware accepts machine tokens.
+func RequireAuthenticated() func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			auth, _ := AuthFromContext(r.Context())
+			if ok, status, body := AuthorizeCaller(auth); !ok {
 				writeJSON(w, status, body)
 				return
 			}
