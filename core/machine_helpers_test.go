@@ -21,7 +21,7 @@ type machineAPI struct {
 	mu      sync.Mutex
 	answers map[string]map[string]any // token → verify answer
 	calls   atomic.Int64
-	fail    atomic.Int64 // answer this status to every call when set
+	fail    atomic.Int64  // answer this status to every call when set
 	hold    chan struct{} // when set, calls wait for it to close
 	bodies  []string
 	paths   []string
