@@ -268,10 +268,23 @@ func (a *Auth) IssuedAt() time.Time {
 // ones included, and a machine caller's custom claims; nil when signed out
 // or when a machine token has none. The slice is the caller's own copy.
 func (a *Auth) RawClaims() json.RawMessage {
-	if !a.Authenticated() || a.payload == "" {
+	if !a.Authenticated() {
 		return nil
 	}
-	return json.RawMessage(a.payload)
+	claims := a.claimsJSON()
+	if claims == "" {
+		return nil
+	}
+	return json.RawMessage(claims)
+}
+
+// claimsJSON is what RawClaims and DecodeClaims read: the session token's
+// payload, or a machine caller's custom claims.
+func (a *Auth) claimsJSON() string {
+	if a.machine != nil && a.machine.jwtPayload {
+		return customClaims(a.payload)
+	}
+	return a.payload
 }
 
 // DecodeClaims unmarshals the claims into v with encoding/json, for custom
@@ -284,7 +297,7 @@ func (a *Auth) DecodeClaims(v any) error {
 		}
 		return &AuthError{Reason: ReasonSessionTokenMissing, Detail: "no Auth"}
 	}
-	payload := a.payload
+	payload := a.claimsJSON()
 	if payload == "" {
 		payload = "{}" // a machine token without custom claims
 	}

@@ -10,6 +10,10 @@ type machineIdentity struct {
 	name    string // an API key's name
 	scopes  []string
 
+	// jwtPayload marks an Auth whose payload is the whole JWT payload:
+	// its custom claims are worked out when asked for, off the hot path.
+	jwtPayload bool
+
 	// Times in Unix milliseconds; exp 0 means no expiry (API keys may
 	// have none).
 	exp, nbf, iat  int64

@@ -57,7 +57,8 @@ func (a *Authenticator) verifyMachineJWT(ctx context.Context, token string, p *j
 	if err := a.checkMachineTimes(m, now); err != nil {
 		return nil, err
 	}
-	auth := &Auth{kind: kind, machine: m, token: token, payload: customClaims(p.Payload)}
+	m.jwtPayload = true
+	auth := &Auth{kind: kind, machine: m, token: token, payload: p.Payload}
 	a.remember(token, auth, p.Header.Kid, key.Pub, now)
 	return auth, nil
 }
