@@ -39,6 +39,22 @@
 // uses Clerk's vocabulary (token-expired, token-invalid-signature, …); it is
 // never an error and never holds the token.
 //
+// # Machine callers
+//
+// A route may also accept machine callers: M2M tokens, API keys and OAuth
+// access tokens ([TokenType]; [WithAcceptedTokens], or the accepts
+// argument of [Authenticator.Authenticate] and [Middleware]). Kinds are
+// told apart as Clerk does, and a kind the route does not accept is signed
+// out with token-type-mismatch before any key lookup or call to Clerk.
+// JWT-format M2M and OAuth tokens are verified with the instance's keys,
+// as strictly as session tokens; opaque ones over the Backend API with the
+// Client's secret key ([WithClient]), concurrent requests with one token
+// sharing one call and a verified answer reused briefly
+// ([WithMachineTokenReuse]). A machine caller is [Auth.Authenticated] but
+// never [Auth.SignedIn]: [Auth.Subject], [Auth.TokenID], [Auth.Scopes] and
+// [Auth.Name] describe it, and every session accessor is empty.
+// [RequireAuthenticated] guards a route open to machines.
+//
 // # Authorizing
 //
 // [Auth.Has] checks [Requirement] values ([Role], [Permission]) with the
