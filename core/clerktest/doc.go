@@ -24,6 +24,18 @@
 //     POST /v1/sessions/{id}/tokens/{template}. Every error is a ClerkErrors
 //     body with a fresh clerk_trace_id. A Clerk-API-Version header that is
 //     not one YYYY-MM-DD date is refused with 400 api_version_invalid.
+//   - Machine callers (machines.go, machine_*.go): machines, each with an
+//     "ak_…" secret key and the machines it may call, and the three machine
+//     credentials: M2M tokens (opaque "mt_…" or an RS256 JWT with cat
+//     cl_B7d4PD333AAA), API keys ("ak_…") and OAuth access tokens (opaque
+//     "oat_…" or a JWT with typ at+jwt). AddMachine, CreateM2MToken,
+//     CreateAPIKey, CreateOAuthToken and the Revoke methods arrange them;
+//     MachineTokenOption values make them expired, revoked, scoped, JWT or
+//     deliberately malformed. The Backend API side is POST /m2m_tokens,
+//     /m2m_tokens/verify, /m2m_tokens/{id}/revoke, /api_keys,
+//     /api_keys/verify, /api_keys/{id}/revoke and
+//     /oauth_applications/access_tokens/verify, each under /v1 and also
+//     without it, as Clerk's JavaScript SDK calls them.
 //   - Faults and observation (faults.go, observe.go): FailNext, RateLimitNext,
 //     DropNext and SetLatency, optionally scoped to an endpoint, and request
 //     counters plus the last request, for wire-level assertions.
@@ -57,6 +69,20 @@
 // "o:memberships", per "manage" and fpm "1", exactly as Clerk encodes them;
 // set Organization.Features to model a plan that lacks some features.
 //
+// Verifying a revoked or expired machine credential answers 200 with
+// revoked or expired set, as Clerk does, so the client must decide; only an
+// unknown one is 404. A machine secret key sees only the M2M tokens granted
+// to its machine (others are 404, like unknown ones) and revokes only the
+// tokens it minted; creating M2M tokens takes a machine secret key, and the
+// instance key there is 401 authentication_invalid. JWT-format M2M tokens
+// are stateless, as on Clerk: never stored, so verify and revoke answer
+// 404 for them. OAuth JWTs are stored, and an expired one answers
+// {"active": false}, the specification's second form. The OAuth verify
+// answer adds aud when the token has one, because Clerk's JavaScript SDK
+// reads it there. A body that fails its schema is 400 bad_request naming
+// the member in meta.param_name; revoke bodies may be empty, and revoking
+// twice keeps the first revocation. last_used_at is always null.
+//
 // The package keeps no global state: two servers never share keys or data,
 // and every method may be called while requests are in flight.
 //
@@ -67,6 +93,9 @@
 // the URL, keys and a fresh session token (as JSON with -json). With
 // -control it also takes commands on stdin, so a harness in another language
 // can queue faults (rate-limit-next, fail-next, clear-faults) and mint
-// expired or not-yet-valid tokens without an extra HTTP route; it exits
-// when stdin ends, so it never outlives its harness.
+// expired or not-yet-valid tokens, and expired or revoked machine
+// credentials (machine-token), without an extra HTTP route; it exits
+// when stdin ends, so it never outlives its harness. It also seeds two
+// machines, the first allowed to call the second, and prints an opaque
+// M2M token, an M2M JWT, an API key and an OAuth access token.
 package clerktest

@@ -162,3 +162,24 @@ func errForStatus(status int) apiError {
 	}
 	return apiError{Code: code, Message: text, LongMessage: "Failure injected by the emulator (FailNext)."}
 }
+
+// errBadRequest is the 400 of the machine-token endpoints, whose
+// specification uses the code bad_request for a body that fails its
+// schema; param (when not "") names the offending member.
+func errBadRequest(param, long string) apiError {
+	e := apiError{Code: "bad_request", Message: "Bad Request", LongMessage: long}
+	if param != "" {
+		e.Meta = map[string]any{"param_name": param}
+	}
+	return e
+}
+
+// errMachineKeyRequired answers an instance secret key where only a
+// machine secret key will do (creating M2M tokens).
+func errMachineKeyRequired() apiError {
+	return apiError{
+		Code:        "authentication_invalid",
+		Message:     "Machine secret key required",
+		LongMessage: "This endpoint must be called with a machine secret key, not the instance secret key.",
+	}
+}

@@ -15,6 +15,22 @@ const (
 	EndpointJWKS = "jwks"
 	// EndpointPublicJWKS is GET /.well-known/jwks.json.
 	EndpointPublicJWKS = "public_jwks"
+	// EndpointCreateM2MToken is POST /m2m_tokens. Like every machine
+	// endpoint below it answers with and without the /v1 prefix.
+	EndpointCreateM2MToken = "create_m2m_token"
+	// EndpointVerifyM2MToken is POST /m2m_tokens/verify.
+	EndpointVerifyM2MToken = "verify_m2m_token"
+	// EndpointRevokeM2MToken is POST /m2m_tokens/{id}/revoke.
+	EndpointRevokeM2MToken = "revoke_m2m_token"
+	// EndpointCreateAPIKey is POST /api_keys.
+	EndpointCreateAPIKey = "create_api_key"
+	// EndpointVerifyAPIKey is POST /api_keys/verify.
+	EndpointVerifyAPIKey = "verify_api_key"
+	// EndpointRevokeAPIKey is POST /api_keys/{id}/revoke.
+	EndpointRevokeAPIKey = "revoke_api_key"
+	// EndpointVerifyOAuthToken is POST
+	// /oauth_applications/access_tokens/verify.
+	EndpointVerifyOAuthToken = "verify_oauth_token"
 	// EndpointUnknown is any other path.
 	EndpointUnknown = "unknown"
 )

@@ -19,15 +19,26 @@ const (
 )
 
 // route is the result of matching a path: which endpoint, which methods it
-// takes, and its decoded path parameters.
+// takes, which keys it accepts, and its decoded path parameters.
 type route struct {
 	endpoint  string
 	methods   []string
-	auth      bool
+	auth      authMode
 	sessionID string
 	template  string
 	templated bool
+	id        string // the token or API key id of a revoke
 }
+
+// authMode says which secret keys an endpoint accepts.
+type authMode int
+
+const (
+	authNone              authMode = iota
+	authInstance                   // the instance secret key
+	authInstanceOrMachine          // the instance key or a machine secret key
+	authMachine                    // a machine secret key only
+)
 
 // matchRoute splits the escaped path and decodes each segment exactly once,
 // so "%2F" inside a session id stays part of that id instead of becoming a
@@ -48,11 +59,16 @@ func matchRoute(escapedPath string) route {
 	case len(segs) == 3 && segs[0] == "" && raw[1] == ".well-known" && raw[2] == "jwks.json":
 		return route{endpoint: EndpointPublicJWKS, methods: get}
 	case len(segs) == 3 && segs[0] == "" && raw[1] == "v1" && raw[2] == "jwks":
-		return route{endpoint: EndpointJWKS, methods: get, auth: true}
+		return route{endpoint: EndpointJWKS, methods: get, auth: authInstance}
 	case len(segs) == 5 && segs[0] == "" && raw[1] == "v1" && raw[2] == "sessions" && raw[4] == "tokens":
-		return route{endpoint: EndpointTokens, methods: post, auth: true, sessionID: segs[3]}
+		return route{endpoint: EndpointTokens, methods: post, auth: authInstance, sessionID: segs[3]}
 	case len(segs) == 6 && segs[0] == "" && raw[1] == "v1" && raw[2] == "sessions" && raw[4] == "tokens":
-		return route{endpoint: EndpointTokens, methods: post, auth: true, sessionID: segs[3], template: segs[5], templated: true}
+		return route{endpoint: EndpointTokens, methods: post, auth: authInstance, sessionID: segs[3], template: segs[5], templated: true}
+	}
+	if segs[0] == "" {
+		if rt, ok := matchMachineRoute(raw[1:], segs[1:]); ok {
+			return rt
+		}
 	}
 	return route{endpoint: EndpointUnknown}
 }
@@ -97,8 +113,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(sw, http.StatusMethodNotAllowed, errMethodNotAllowed(r.Method))
 		return
 	}
-	if rt.auth {
-		if status, e, ok := s.authenticate(r); !ok {
+	var caller string // the machine whose secret key authenticated, if any
+	if rt.auth != authNone {
+		var status int
+		var e apiError
+		var ok bool
+		if caller, status, e, ok = s.authenticate(r, rt.auth); !ok {
 			s.writeError(sw, status, e)
 			return
 		}
@@ -118,22 +138,38 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.handleToken(sw, rt, body)
+	default:
+		if bodyErr != nil || len(body) > maxRecordedBody {
+			s.writeError(sw, http.StatusBadRequest, errBadRequest("", "The request body could not be read or is too large."))
+			return
+		}
+		s.serveMachine(sw, rt, caller, body)
 	}
 }
 
-// authenticate checks "Authorization: Bearer <secret key>". The comparison
-// is constant-time so the emulator never models a timing oracle that tests
-// might come to depend on.
-func (s *Server) authenticate(r *http.Request) (int, apiError, bool) {
+// authenticate checks "Authorization: Bearer <secret key>" against the keys
+// mode accepts and returns the machine id when a machine secret key
+// matched. Comparisons are constant-time so the emulator never models a
+// timing oracle that tests might come to depend on.
+func (s *Server) authenticate(r *http.Request, mode authMode) (machineID string, status int, e apiError, ok bool) {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || key == "" || strings.ContainsAny(key, " \t") {
-		return http.StatusUnauthorized, errAuthHeaderFormat(), false
+		return "", http.StatusUnauthorized, errAuthHeaderFormat(), false
 	}
-	if subtle.ConstantTimeCompare([]byte(key), []byte(s.secretKey)) != 1 {
-		return http.StatusUnauthorized, errSecretKeyInvalid(), false
+	instance := subtle.ConstantTimeCompare([]byte(key), []byte(s.secretKey)) == 1
+	switch {
+	case instance && mode != authMachine:
+		return "", 0, apiError{}, true
+	case instance:
+		return "", http.StatusUnauthorized, errMachineKeyRequired(), false
+	case mode == authInstance:
+		return "", http.StatusUnauthorized, errSecretKeyInvalid(), false
 	}
-	return 0, apiError{}, true
+	if id, found := s.machineByKey(key); found {
+		return id, 0, apiError{}, true
+	}
+	return "", http.StatusUnauthorized, errSecretKeyInvalid(), false
 }
 
 // validAPIVersion accepts what Clerk does for the dated API version: no

@@ -40,6 +40,7 @@ type Server struct {
 	memberships map[membershipKey]membership
 	sessions    map[string]*Session
 	templates   map[string]*template
+	mach        machineState // machines, M2M tokens, API keys, OAuth tokens
 	faults      []*fault
 	latency     map[string]time.Duration // by endpoint; "" applies to all
 	counts      map[string]int
@@ -63,6 +64,7 @@ func NewServer(opts ...Option) *Server {
 		memberships: map[membershipKey]membership{},
 		sessions:    map[string]*Session{},
 		templates:   map[string]*template{},
+		mach:        newMachineState(),
 		latency:     map[string]time.Duration{},
 		counts:      map[string]int{},
 	}

@@ -9,10 +9,11 @@ import (
 )
 
 // Token categories Clerk writes to the cat header, which verifiers use to
-// refuse a template token where a session token is expected.
+// refuse a template or M2M token where a session token is expected.
 const (
 	CategorySessionToken  = "cl_B7d4PD111AAA"
 	CategoryTemplateToken = "cl_B7d4PD222AAA"
+	CategoryM2MToken      = "cl_B7d4PD333AAA"
 )
 
 // Default token lifetimes and the nbf back-dating of session tokens.

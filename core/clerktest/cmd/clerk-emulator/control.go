@@ -27,10 +27,15 @@ import (
 //	clear-faults                      drop queued faults
 //	session-token [MODE]              mint a session token for the demo session
 //	template-token [MODE]             mint a "test" template token
+//	machine-token KIND [MMODE]        mint a machine credential: KIND is
+//	                                  m2m, m2m-jwt (for the seeded machine),
+//	                                  api-key, oauth or oauth-jwt (for the
+//	                                  demo user)
 //
-// MODE is "valid" (default), "expired" or "not-yet-valid". End of input
-// stops the process, as it means the harness is done or has died.
-const controlUsage = "commands: rate-limit-next N [RETRY-AFTER] | fail-next N STATUS | clear-faults | session-token [valid|expired|not-yet-valid] | template-token [valid|expired|not-yet-valid]"
+// MODE is "valid" (default), "expired" or "not-yet-valid"; MMODE is
+// "valid" (default), "expired" or "revoked". End of input stops the
+// process, as it means the harness is done or has died.
+const controlUsage = "commands: rate-limit-next N [RETRY-AFTER] | fail-next N STATUS | clear-faults | session-token [valid|expired|not-yet-valid] | template-token [valid|expired|not-yet-valid] | machine-token m2m|m2m-jwt|api-key|oauth|oauth-jwt [valid|expired|revoked]"
 
 // controlReply is the JSON line answering one command.
 type controlReply struct {
@@ -121,6 +126,19 @@ func control(srv *clerktest.Server, f info, args []string) controlReply {
 		}
 		if err != nil {
 			return fail("%s: %v", cmd, err)
+		}
+		return controlReply{OK: true, Token: tok}
+	case "machine-token":
+		if len(args) < 1 || len(args) > 2 {
+			return fail("machine-token: wrong number of arguments; %s", controlUsage)
+		}
+		mode := "valid"
+		if len(args) == 2 {
+			mode = args[1]
+		}
+		tok, err := machineToken(srv, f, args[0], mode)
+		if err != nil {
+			return fail("machine-token: %v", err)
 		}
 		return controlReply{OK: true, Token: tok}
 	}

@@ -123,6 +123,67 @@ func TestControlTokens(t *testing.T) {
 	}
 }
 
+func TestControlMachineTokens(t *testing.T) {
+	srv, f, replies := controlSession(t, strings.Join([]string{
+		"machine-token m2m", "machine-token m2m revoked", "machine-token m2m-jwt expired",
+		"machine-token api-key expired", "machine-token oauth revoked", "machine-token oauth-jwt",
+		"machine-token m2m-jwt revoked", "machine-token session", "machine-token api-key soon", "machine-token",
+	}, "\n"))
+	if len(replies) != 10 {
+		t.Fatalf("replies = %+v", replies)
+	}
+	for i, r := range replies[:6] {
+		if !r.OK || r.Token == "" {
+			t.Fatalf("reply %d = %+v", i, r)
+		}
+	}
+	// A revoked JWT cannot exist, and bad kinds or modes are refused.
+	for i, r := range replies[6:] {
+		if r.OK || r.Error == "" {
+			t.Errorf("reply %d = %+v, want an error", i+6, r)
+		}
+	}
+	verify := func(path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.TargetMachineSecretKey)
+		if !strings.HasPrefix(path, "/m2m") {
+			req.Header.Set("Authorization", "Bearer "+srv.SecretKey())
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = res.Body.Close() }()
+		var m map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&m)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, res.StatusCode, m)
+		}
+		return m
+	}
+	if m := verify("/m2m_tokens/verify", `{"token":"`+replies[0].Token+`"}`); m["revoked"] != false || m["subject"] != f.MachineID {
+		t.Errorf("m2m valid: %v", m)
+	}
+	if m := verify("/m2m_tokens/verify", `{"token":"`+replies[1].Token+`"}`); m["revoked"] != true {
+		t.Errorf("m2m revoked: %v", m)
+	}
+	var claims struct{ Sub string }
+	decode(t, strings.Split(replies[2].Token, ".")[1], &claims)
+	if claims.Sub != f.MachineID {
+		t.Errorf("m2m-jwt sub %q", claims.Sub)
+	}
+	if m := verify("/api_keys/verify", `{"secret":"`+replies[3].Token+`"}`); m["expired"] != true || m["subject"] != f.UserID {
+		t.Errorf("api-key expired: %v", m)
+	}
+	if m := verify("/oauth_applications/access_tokens/verify", `{"access_token":"`+replies[4].Token+`"}`); m["revoked"] != true || m["client_id"] != f.OAuthClientID {
+		t.Errorf("oauth revoked: %v", m)
+	}
+	if m := verify("/oauth_applications/access_tokens/verify", `{"access_token":"`+replies[5].Token+`"}`); m["expired"] != false || m["subject"] != f.UserID {
+		t.Errorf("oauth-jwt: %v", m)
+	}
+}
+
 func decode(t *testing.T, seg string, v any) {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(seg)

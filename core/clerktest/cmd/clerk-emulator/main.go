@@ -3,15 +3,18 @@
 //
 // It seeds a demo user (in an organization), an active session and a JWT
 // template named "test", prints the API URL, the instance's keys and a
-// freshly minted session token, then serves until SIGINT or SIGTERM.
+// freshly minted session token, then serves until SIGINT or SIGTERM. It
+// also seeds two machines, the first allowed to call the second, and
+// prints a sample of each machine credential: an opaque M2M token, an M2M
+// JWT, an API key and an OAuth access token.
 //
 //	go run github.com/clerkkit/clerkkit/core/clerktest/cmd/clerk-emulator -addr 127.0.0.1:4010
 //
 // With -json the same facts are printed as one JSON object on one line, so
 // a test harness can start the process and parse its first line of output.
 // With -control the process also reads commands from stdin, one per line,
-// to queue faults or mint expired and not-yet-valid tokens (see control.go),
-// and exits when stdin ends.
+// to queue faults or mint expired, not-yet-valid or revoked tokens (see
+// control.go), and exits when stdin ends.
 // The printed secret key is a throwaway key of this emulated instance;
 // printing it is the point. Request logs go to stderr and never include
 // headers or bodies.
@@ -55,6 +58,7 @@ type info struct {
 	Template       string `json:"template"`
 	SessionToken   string `json:"session_token"`
 	TemplateToken  string `json:"template_token"`
+	machineInfo
 }
 
 func main() {
@@ -212,6 +216,10 @@ func seed(srv *clerktest.Server, azp string, lifetime time.Duration) (info, erro
 	if err != nil {
 		return info{}, err
 	}
+	machines, err := seedMachines(srv, user.ID)
+	if err != nil {
+		return info{}, err
+	}
 	return info{
 		APIURL:         srv.URL,
 		SecretKey:      srv.SecretKey(),
@@ -227,6 +235,7 @@ func seed(srv *clerktest.Server, azp string, lifetime time.Duration) (info, erro
 		Template:       "test",
 		SessionToken:   sessionToken,
 		TemplateToken:  templateToken,
+		machineInfo:    machines,
 	}, nil
 }
 
@@ -248,5 +257,13 @@ func printText(w io.Writer, f info) {
 	fmt.Fprintf(w, "template:       %s\n\n", f.Template)
 	fmt.Fprintf(w, "public key:\n%s\n", f.PublicKeyPEM)
 	fmt.Fprintf(w, "session token:\n%s\n\n", f.SessionToken)
-	fmt.Fprintf(w, "template token (%s):\n%s\n", f.Template, f.TemplateToken)
+	fmt.Fprintf(w, "template token (%s):\n%s\n\n", f.Template, f.TemplateToken)
+	fmt.Fprintf(w, "machine:        %s (may call the target machine)\n", f.MachineID)
+	fmt.Fprintf(w, "machine key:    %s\n", f.MachineSecretKey)
+	fmt.Fprintf(w, "target machine: %s\n", f.TargetMachineID)
+	fmt.Fprintf(w, "target key:     %s\n\n", f.TargetMachineSecretKey)
+	fmt.Fprintf(w, "m2m token (opaque):\n%s\n\n", f.M2MToken)
+	fmt.Fprintf(w, "m2m token (JWT):\n%s\n\n", f.M2MJWT)
+	fmt.Fprintf(w, "api key (%s):\n%s\n\n", f.UserID, f.APIKey)
+	fmt.Fprintf(w, "oauth access token (%s):\n%s\n", f.OAuthClientID, f.OAuthToken)
 }

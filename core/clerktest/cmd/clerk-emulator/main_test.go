@@ -134,6 +134,16 @@ type facts struct {
 	Template       string `json:"template"`
 	SessionToken   string `json:"session_token"`
 	TemplateToken  string `json:"template_token"`
+
+	MachineID              string `json:"machine_id"`
+	MachineSecretKey       string `json:"machine_secret_key"`
+	TargetMachineID        string `json:"target_machine_id"`
+	TargetMachineSecretKey string `json:"target_machine_secret_key"`
+	M2MToken               string `json:"m2m_token"`
+	M2MJWT                 string `json:"m2m_jwt"`
+	APIKey                 string `json:"api_key"`
+	OAuthClientID          string `json:"oauth_client_id"`
+	OAuthToken             string `json:"oauth_token"`
 }
 
 func TestJSONOutput(t *testing.T) {
@@ -160,6 +170,15 @@ func TestJSONOutput(t *testing.T) {
 		{"template", f.Template, `^test$`},
 		{"jwks_url", f.JWKSURL, `^` + regexp.QuoteMeta(f.APIURL) + `/v1/jwks$`},
 		{"public_jwks_url", f.PublicJWKSURL, `^` + regexp.QuoteMeta(f.APIURL) + `/\.well-known/jwks\.json$`},
+		{"machine_id", f.MachineID, `^mch_\w{27}$`},
+		{"machine_secret_key", f.MachineSecretKey, `^ak_[0-9a-f]{32}$`},
+		{"target_machine_id", f.TargetMachineID, `^mch_\w{27}$`},
+		{"target_machine_secret_key", f.TargetMachineSecretKey, `^ak_[0-9a-f]{32}$`},
+		{"m2m_token", f.M2MToken, `^mt_[0-9a-f]{32}$`},
+		{"m2m_jwt", f.M2MJWT, `^eyJ[\w-]+\.[\w-]+\.[\w-]+$`},
+		{"api_key", f.APIKey, `^ak_[0-9a-f]{32}$`},
+		{"oauth_client_id", f.OAuthClientID, `^client_`},
+		{"oauth_token", f.OAuthToken, `^oat_[0-9a-f]{32}$`},
 	}
 	for _, c := range checks {
 		if !regexp.MustCompile(c.pattern).MatchString(c.value) {
@@ -206,6 +225,10 @@ func TestJSONOutput(t *testing.T) {
 	if o, _ := sc["o"].(map[string]any); o["id"] != f.OrganizationID || o["slg"] != "acme" || o["rol"] != "admin" {
 		t.Errorf("session token o = %v", sc["o"])
 	}
+	mc := verify(f.M2MJWT)
+	if mc["sub"] != f.MachineID || mc["scopes"] != f.TargetMachineID || mc["iss"] != f.Issuer || !strings.HasPrefix(mc["jti"].(string), "mt_") {
+		t.Errorf("M2M JWT claims = %v", mc)
+	}
 	tc := verify(f.TemplateToken)
 	if tc["name"] != "Ada Lovelace" || tc["role"] != "admin" || tc["greeting"] != "Hello, Ada!" || tc["org"] != "acme" || tc["email"] != "ada@example.com" {
 		t.Errorf("template token claims = %v", tc)
@@ -232,10 +255,34 @@ func TestJSONOutput(t *testing.T) {
 		{"GET", f.PublicJWKSURL, ""},
 		{"POST", f.APIURL + "/v1/sessions/" + f.SessionID + "/tokens", ""},
 		{"POST", f.APIURL + "/v1/sessions/" + f.SessionID + "/tokens/test", `{"expires_in_seconds":3600}`},
+		{"POST", f.APIURL + "/v1/api_keys/verify", `{"secret":"` + f.APIKey + `"}`},
+		{"POST", f.APIURL + "/oauth_applications/access_tokens/verify", `{"access_token":"` + f.OAuthToken + `"}`},
 	} {
 		if got := get(c.method, c.url, c.body); got != http.StatusOK {
 			t.Errorf("%s %s: %d", c.method, c.url, got)
 		}
+	}
+
+	// The printed machine keys work: the machine mints, and the target
+	// verifies the printed token, which is granted to it.
+	machinePost := func(path, key, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, f.APIURL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&m)
+		return res.StatusCode, m
+	}
+	if status, m := machinePost("/m2m_tokens/verify", f.TargetMachineSecretKey, `{"token":"`+f.M2MToken+`"}`); status != http.StatusOK || m["subject"] != f.MachineID {
+		t.Errorf("verify printed M2M token with the target's key: %d %v", status, m)
+	}
+	if status, m := machinePost("/m2m_tokens", f.MachineSecretKey, `{}`); status != http.StatusCreated || m["subject"] != f.MachineID {
+		t.Errorf("mint with the printed machine key: %d %v", status, m)
 	}
 }
 
@@ -246,7 +293,7 @@ func TestTextOutput(t *testing.T) {
 	for {
 		line := readLine(t, out)
 		lines = append(lines, line)
-		if strings.HasPrefix(line, "template token") {
+		if strings.HasPrefix(line, "oauth access token") {
 			lines = append(lines, readLine(t, out))
 			break
 		}
@@ -263,9 +310,24 @@ func TestTextOutput(t *testing.T) {
 		"issuer:         https://clerk.example.com\n",
 		"-----BEGIN PUBLIC KEY-----\n",
 		"session token:\neyJ",
+		"template token (test):\neyJ",
+		"m2m token (opaque):\nmt_",
+		"m2m token (JWT):\neyJ",
+		"oauth access token (client_demo):\noat_",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	for _, pattern := range []string{
+		`(?m)^machine:        mch_\w{27} \(may call the target machine\)$`,
+		`(?m)^machine key:    ak_[0-9a-f]{32}$`,
+		`(?m)^target machine: mch_\w{27}$`,
+		`(?m)^target key:     ak_[0-9a-f]{32}$`,
+		`(?m)^api key \(user_\w{27}\):\nak_[0-9a-f]{32}$`,
+	} {
+		if !regexp.MustCompile(pattern).MatchString(text) {
+			t.Errorf("output does not match /%s/:\n%s", pattern, text)
 		}
 	}
 	// A request is logged, without the secret key that authorized it.
