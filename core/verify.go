@@ -134,8 +134,12 @@ func (a *Authenticator) admitCached(auth *Auth, inCookie bool, accepts tokenKind
 		return nil, auth.kind, err
 	}
 	if auth.machine != nil {
-		if err := a.checkMachineTimes(auth.machine, now); err != nil {
-			return nil, auth.kind, err
+		// An opaque token's entry ends by its reuse time and expiry; a
+		// machine JWT's times are checked as a session token's are.
+		if auth.machine.jwtPayload {
+			if err := a.checkMachineTimes(auth.machine, now); err != nil {
+				return nil, auth.kind, err
+			}
 		}
 		return auth, auth.kind, nil
 	}
