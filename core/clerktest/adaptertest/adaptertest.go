@@ -26,7 +26,7 @@ type Rig struct {
 	// tests stay fast and count requests exactly. It logs to Logs.
 	Client *clerk.Client
 	// Auth verifies the emulator's session tokens with its PEM key and
-	// publishable key.
+	// publishable key, and opaque machine tokens through Client.
 	Auth *clerk.Authenticator
 	// SessionID is the signed-in session of user "user_1".
 	SessionID string
@@ -54,7 +54,8 @@ func NewRig(tb testing.TB, authOpts ...clerk.AuthenticatorOption) *Rig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts := append([]clerk.AuthenticatorOption{clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithPublishableKey(srv.PublishableKey())}, authOpts...)
+	opts := append([]clerk.AuthenticatorOption{clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithPublishableKey(srv.PublishableKey()),
+		clerk.WithClient(client)}, authOpts...)
 	auth, err := clerk.NewAuthenticator(opts...)
 	if err != nil {
 		tb.Fatal(err)

@@ -29,13 +29,16 @@ type Serve func(path string, header http.Header) (Response, error)
 //	GET /whoami            "<GetAuth's ok> <whether the request's context.Context holds the same Auth> <user id> <reason>"
 //	GET /api/private       RequireAuth(), then "hello <user id>"
 //	GET /api/admin         RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), then "admin <user id>"
+//	GET /api/machine       Middleware accepting M2M tokens and API keys (AcceptsToken), RequireAuthenticated(),
+//	                       then "<TokenType> <TokenID> <Subject>"
 //	GET /token             TokenHandler(rig.Client, "test")
 //	GET /token/{template}  TokenHandler(rig.Client, template)
 //
 // behind Middleware given rig.Auth and, when reasonHeader is set,
 // WithReasonHeader. Its error handler renders RequireAuth's refusals as
 // {"message":"Unauthorized"} and {"message":"Forbidden"} (the adapter's own
-// ErrorHandler, where the framework needs one).
+// ErrorHandler, where the framework needs one), and 503
+// {"message":"Service Unavailable"} when Clerk could not be asked.
 type Router func(r *Rig, reasonHeader bool) Serve
 
 // Bearer is an Authorization header carrying token.
@@ -225,4 +228,73 @@ func CheckConcurrency(t *testing.T, router Router) {
 		})
 	}
 	wg.Wait()
+}
+
+// CheckMachineCallers checks a route open to machine callers: opaque and
+// JWT M2M tokens and API keys pass with their identity; a session token, an
+// OAuth token (not accepted there), a revoked key and no token are 401; a
+// Clerk outage while verifying is 503, so the caller retries.
+func CheckMachineCallers(t *testing.T, router Router) {
+	r := NewRig(t)
+	serve := router(r, false)
+	worker, err := r.Server.AddMachine(clerktest.Machine{Name: "worker"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opaque, err := r.Server.CreateM2MToken(worker.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := r.Server.CreateM2MToken(worker.ID, clerktest.MachineTokenJWT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := r.Server.CreateAPIKey("user_1", "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked, err := r.Server.CreateAPIKey("user_1", "old", clerktest.MachineTokenRevoked("leaked"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oauth, err := r.Server.CreateOAuthToken("user_1", "client_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		header http.Header
+		status int
+		body   string
+	}{
+		{"opaque M2M token", Bearer(opaque.Token), 200, "m2m_token " + opaque.ID + " " + worker.ID},
+		{"M2M JWT", Bearer(jwt.Token), 200, "m2m_token " + jwt.ID + " " + worker.ID},
+		{"API key", Bearer(key.Secret), 200, "api_key " + key.ID + " user_1"},
+		{"revoked API key", Bearer(revoked.Secret), 401, clerk.UnauthorizedJSON},
+		{"OAuth token, not accepted here", Bearer(oauth.Token), 401, clerk.UnauthorizedJSON},
+		{"session token, not accepted here", Bearer(r.SessionToken(t)), 401, clerk.UnauthorizedJSON},
+		{"no token", nil, 401, clerk.UnauthorizedJSON},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := get(t, serve, "/api/machine", c.header)
+			if res.Status != c.status || res.Body != c.body {
+				t.Fatalf("got %d %q, want %d %q", res.Status, res.Body, c.status, c.body)
+			}
+		})
+	}
+	t.Run("Clerk down while verifying", func(t *testing.T) {
+		fresh, err := r.Server.CreateAPIKey("user_1", "new")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Server.FailNext(1, http.StatusServiceUnavailable, clerktest.EndpointVerifyAPIKey)
+		res := get(t, serve, "/api/machine", Bearer(fresh.Secret))
+		if res.Status != http.StatusServiceUnavailable || res.Body != clerk.UnavailableJSON {
+			t.Fatalf("got %d %q, want 503 %q", res.Status, res.Body, clerk.UnavailableJSON)
+		}
+		if res = get(t, serve, "/api/machine", Bearer(fresh.Secret)); res.Status != http.StatusOK {
+			t.Fatalf("after the outage: %d %q", res.Status, res.Body)
+		}
+	})
 }
