@@ -139,6 +139,19 @@ func TestMachineTokenValuesAreBound(t *testing.T) {
 			refused(t, nameA, bad, keyA)
 		})
 	}
+	t.Run("moved under another key prefix", func(t *testing.T) {
+		// Same secret, instance and token: only the key name differs.
+		g := fixture{addr: f.addr, instance: f.instance, prefix: unique("test") + ":"}
+		elsewhere := g.cache(t)
+		elsewhere.MachineTokens().Set(ctx, keyA, answerA, future)
+		rdb.Set(ctx, g.rawKey(t, ":mt:"), valueA, time.Minute)
+		if got, ok := elsewhere.MachineTokens().Get(ctx, keyA); ok {
+			t.Fatalf("a value moved under another prefix opened: %q", got)
+		}
+		if n := elsewhere.Stats().Rejected; n != 1 {
+			t.Errorf("Rejected = %d there, want 1", n)
+		}
+	})
 	t.Run("truncated", func(t *testing.T) { refused(t, nameA, valueA[:20], keyA) })
 	t.Run("another secret", func(t *testing.T) { refused(t, nameA, otherValue, keyA) })
 	t.Run("a session token's value", func(t *testing.T) { refused(t, nameA, tokValue, keyA) })
