@@ -14,7 +14,8 @@ import (
 // Cache is a clerk.TokenCache, clerk.TokenMintTracker and
 // clerk.TokenMintLocker on Redis, shared by every replica configured with
 // the same secret and instance. Build it with New and pass it to
-// clerk.WithTokenCache. It is safe for concurrent use.
+// clerk.WithTokenCache. Its MachineTokens store shares verified machine
+// tokens between replicas the same way. It is safe for concurrent use.
 type Cache struct {
 	rdb     redis.UniversalClient
 	keys    keys
@@ -32,6 +33,7 @@ type Cache struct {
 	downUntil atomic.Int64
 
 	hits, misses, stale, rejected, errs, skipped atomic.Uint64
+	machineHits, machineMisses                   atomic.Uint64
 	lastLog                                      atomic.Int64 // Unix ns of the last error logged
 	unlogged                                     atomic.Uint64
 }
@@ -102,9 +104,10 @@ func contextTimeoutEnabled(rdb redis.UniversalClient) bool {
 //	<prefix><ns>:{<session>}:gen          the session's generation
 //	<prefix><ns>:{<session>}:tok:<token>  an encrypted token
 //	<prefix><ns>:{<session>}:lock:<token> a mint claim
+//	<prefix><ns>:mt:<digest>              a machine token's verify answer (machine.go)
 //
-// <ns>, <session> and <token> are HMACs under a key derived from the
-// secret: session IDs and template names never appear.
+// <ns>, <session>, <token> and <digest> are HMACs under a key derived from
+// the secret: session IDs, template names and machine tokens never appear.
 func (c *Cache) sessionPrefix(sessionID string) string {
 	return c.prefix + "{" + c.keys.mac(12, []byte("session"), []byte(sessionID)) + "}:"
 }
@@ -123,7 +126,9 @@ func (c *Cache) op(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // Stats are the cache's counters since New, for export to metrics.
+// Rejected, Errors and Skipped count the machine token store too.
 type Stats struct {
+	// Hits and Misses count the token cache's Gets.
 	Hits, Misses uint64
 	// Stale counts misses on tokens of a signed-out session: the value's
 	// generation is not the session's current one, or the session has none.
@@ -134,9 +139,13 @@ type Stats struct {
 	// Errors counts Redis operations that failed or timed out.
 	Errors uint64
 	// Skipped counts operations not tried because Redis had failed less
-	// than a second before; each is a miss, an unstored token, or a lock
-	// error.
+	// than a second before; each is a miss, an unstored token or machine
+	// token answer, or a lock error.
 	Skipped uint64
+	// MachineHits and MachineMisses count the machine token store's Gets
+	// (MachineTokens): a hit is a verify answer another replica, or this
+	// one, stored; a miss sends the token to Clerk's Backend API.
+	MachineHits, MachineMisses uint64
 }
 
 // Stats returns the counters.
@@ -148,5 +157,8 @@ func (c *Cache) Stats() Stats {
 		Rejected: c.rejected.Load(),
 		Errors:   c.errs.Load(),
 		Skipped:  c.skipped.Load(),
+
+		MachineHits:   c.machineHits.Load(),
+		MachineMisses: c.machineMisses.Load(),
 	}
 }

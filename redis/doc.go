@@ -53,6 +53,24 @@
 // cannot release another's. A holder that dies blocks others only until
 // the claim expires, after 5 s.
 //
+// Machine tokens. Cache.MachineTokens is a clerk.MachineTokenStore for
+// clerk.WithMachineTokenReuse: Clerk's verify answers for opaque machine
+// tokens (M2M tokens, API keys, OAuth access tokens) are shared between
+// replicas, so a token one replica verified costs the others no Backend
+// API call while it is reused. An answer lives under
+//
+//	clerkkit:<ns>:mt:<digest>  version | until | nonce | AES-GCM(verify answer)
+//
+// where <digest> is an HMAC of the core's SHA-256 of the token: neither
+// the token nor a digest anyone could test a guessed token against
+// appears. The Redis key, the core's key and the deadline are bound as
+// associated data, under a label of their own, so a value moved to another
+// key, edited, written with another secret, or copied from a session
+// token's key is a miss (counted in Stats().Rejected). Its TTL is the time
+// left until the deadline the core gives, by the cache's clock, and the
+// sealed deadline is checked on every read. Stats().MachineHits and
+// MachineMisses count its reads.
+//
 // Failures. Every operation is bounded by WithTimeout (100 ms by default)
 // within the caller's context. An error is a miss, or a lock error on which
 // the Client mints directly; it is logged with log/slog at most once a

@@ -76,3 +76,20 @@ func ExampleCache_Stats() {
 	}
 	_ = report
 }
+
+// Replicas accepting API keys share Clerk's verify answers: a key one of
+// them verified is accepted by the others for the reuse time without a
+// Backend API call. The answers are encrypted like tokens.
+func ExampleCache_MachineTokens() {
+	var cache *clerkredis.Cache // built with New, as for tokens
+	var client *clerk.Client    // the instance's Backend API client
+	auth, err := clerk.NewAuthenticator(
+		clerk.WithClient(client),
+		clerk.WithAcceptedTokens(clerk.TokenTypeAPIKey, clerk.TokenTypeM2MToken),
+		clerk.WithMachineTokenReuse(10*time.Second, cache.MachineTokens()),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("/api/", clerk.Middleware(auth)(http.NotFoundHandler()))
+}
