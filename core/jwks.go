@@ -20,6 +20,9 @@ type keySource interface {
 	// holds reports whether pub is still the key under kid: false once
 	// Clerk's key set no longer has it. It never calls Clerk.
 	holds(kid string, pub *rsa.PublicKey) bool
+	// version names the key set in use; it changes whenever the set does,
+	// so a cache entry made under the current version needs no holds.
+	version() uint64
 }
 
 // staticKey is CLERK_JWT_KEY: one key, no network. Like Clerk's SDKs it
@@ -30,6 +33,8 @@ type staticKey struct{ k jose.Key }
 func (s staticKey) key(context.Context, string, bool) (jose.Key, *AuthError) { return s.k, nil }
 
 func (s staticKey) holds(_ string, pub *rsa.PublicKey) bool { return pub == s.k.Pub }
+
+func (staticKey) version() uint64 { return 0 } // one key for life
 
 // fetchTimeout bounds one key set fetch made on behalf of waiting requests
 // or in the background; the Client's own timeout and retries apply inside.
@@ -68,6 +73,14 @@ type jwksCache struct {
 type keySet struct {
 	keys      map[string]jose.Key
 	fetchedAt time.Time
+	version   uint64 // from 1, one more per stored set
+}
+
+func (c *jwksCache) version() uint64 {
+	if set := c.current.Load(); set != nil {
+		return set.version
+	}
+	return 0
 }
 
 func (c *jwksCache) holds(kid string, pub *rsa.PublicKey) bool {
@@ -164,8 +177,15 @@ func (c *jwksCache) refresh(ctx context.Context) error {
 	if err == nil {
 		var keys map[string]jose.Key
 		if keys, err = jose.ParseJWKS(body); err == nil {
-			keepUnchanged(keys, c.current.Load())
-			c.current.Store(&keySet{keys: keys, fetchedAt: c.now()})
+			prev := c.current.Load()
+			keepUnchanged(keys, prev)
+			// Refreshes run one at a time (the flight group), so the
+			// version needs no atomic increment.
+			next := &keySet{keys: keys, fetchedAt: c.now(), version: 1}
+			if prev != nil {
+				next.version = prev.version + 1
+			}
+			c.current.Store(next)
 			return nil
 		}
 	}

@@ -25,6 +25,7 @@ func (a *Authenticator) verifyMachineJWT(ctx context.Context, token string, p *j
 	if err := parseMachineClaims(p.Payload, &c); err != nil {
 		return nil, authErr(ReasonTokenInvalid, "claims: "+err.Error())
 	}
+	version := a.keys.version() // before the key; see verify
 	key, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
 	if err != nil {
 		return nil, err
@@ -59,7 +60,7 @@ func (a *Authenticator) verifyMachineJWT(ctx context.Context, token string, p *j
 	}
 	m.jwtPayload = true
 	auth := &Auth{kind: kind, machine: m, token: token, payload: p.Payload}
-	a.remember(token, auth, p.Header.Kid, key.Pub, now)
+	a.remember(token, auth, p.Header.Kid, key.Pub, version, now)
 	return auth, nil
 }
 

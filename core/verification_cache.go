@@ -32,6 +32,9 @@ type verifiedToken struct {
 	kid   string         // the kid the key was found under
 	key   *rsa.PublicKey // the key that verified the signature; nil for opaque tokens
 	until int64          // Unix milliseconds: no hit from then on
+	// version is the key set's when the token was verified: while it is
+	// still the current one, the key is in it without looking.
+	version uint64
 }
 
 func newVerificationCache(size int) *verificationCache {

@@ -37,7 +37,8 @@ func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool,
 	}
 	now := a.now()
 	if a.verified != nil {
-		if e, ok := a.verified.get(token); ok && now.UnixMilli() < e.until && (e.key == nil || a.keys.holds(e.kid, e.key)) {
+		if e, ok := a.verified.get(token); ok && now.UnixMilli() < e.until &&
+			(e.key == nil || e.version == a.keys.version() || a.keys.holds(e.kid, e.key)) {
 			return a.admitCached(e.auth, inCookie, accepts, now)
 		}
 		// Not cached, too old, or its key has left the key set: verify
@@ -83,6 +84,9 @@ func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool,
 	if accepts&kindSession == 0 {
 		return nil, kind, authErr(ReasonTokenTypeMismatch, "session token, not accepted here")
 	}
+	// Read before the key: an entry then never claims a newer set than
+	// the one its key came from.
+	version := a.keys.version()
 	hash, err := checkHeader(&p.Header)
 	if err != nil {
 		return nil, kind, err
@@ -101,7 +105,7 @@ func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool,
 		return nil, kind, err
 	}
 	auth = newAuth(token, p.Payload, &claims)
-	a.remember(token, auth, p.Header.Kid, key.Pub, now)
+	a.remember(token, auth, p.Header.Kid, key.Pub, version, now)
 	auth, err = a.admit(auth)
 	return auth, kind, err
 }
@@ -130,10 +134,10 @@ func admissible(kind TokenType, inCookie bool, accepts tokenKinds) *AuthError {
 // admitCached applies to a cached Auth what depends on the request (the
 // kinds accepted, where the token was) or on the time.
 func (a *Authenticator) admitCached(auth *Auth, inCookie bool, accepts tokenKinds, now time.Time) (*Auth, TokenType, *AuthError) {
-	if err := admissible(auth.kind, inCookie, accepts); err != nil {
-		return nil, auth.kind, err
-	}
 	if auth.machine != nil {
+		if err := admissible(auth.kind, inCookie, accepts); err != nil {
+			return nil, auth.kind, err
+		}
 		// An opaque token's entry ends by its reuse time and expiry; a
 		// machine JWT's times are checked as a session token's are.
 		if auth.machine.jwtPayload {
@@ -143,6 +147,9 @@ func (a *Authenticator) admitCached(auth *Auth, inCookie bool, accepts tokenKind
 		}
 		return auth, auth.kind, nil
 	}
+	if accepts&kindSession == 0 { // a session token may sit in a cookie
+		return nil, auth.kind, authErr(ReasonTokenTypeMismatch, "session token, not accepted here")
+	}
 	if err := a.checkTimes(&auth.claims, now); err != nil {
 		return nil, auth.kind, err
 	}
@@ -151,9 +158,10 @@ func (a *Authenticator) admitCached(auth *Auth, inCookie bool, accepts tokenKind
 }
 
 // remember puts a token verified by key into the cache for the maximum age.
-func (a *Authenticator) remember(token string, auth *Auth, kid string, key *rsa.PublicKey, now time.Time) {
+func (a *Authenticator) remember(token string, auth *Auth, kid string, key *rsa.PublicKey, version uint64, now time.Time) {
 	if a.verified != nil {
-		a.verified.put(token, verifiedToken{auth: auth, kid: kid, key: key, until: now.UnixMilli() + a.cacheMaxAgeMillis})
+		a.verified.put(token, verifiedToken{auth: auth, kid: kid, key: key, version: version,
+			until: now.UnixMilli() + a.cacheMaxAgeMillis})
 	}
 }
 

@@ -30,12 +30,12 @@ type Group[K comparable, V any] struct {
 type Func[V any] func(ctx context.Context, note func(error)) (V, error)
 
 type call[V any] struct {
-	done    chan struct{} // closed once val and err are set
+	done    chan struct{} // closed once val and err are set; made when someone first waits on it
 	val     V
 	err     error
-	last    error // latest noted failure, guarded by Group.mu
-	waiters int   // callers still waiting, guarded by Group.mu
-	cancel  context.CancelFunc
+	last    error              // latest noted failure, guarded by Group.mu
+	waiters int                // callers still waiting, guarded by Group.mu
+	cancel  context.CancelFunc // nil when the call cannot be cancelled
 }
 
 // LeftError is the error of a caller whose context ended before the call
@@ -136,6 +136,9 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 	}
 	if joined {
 		c.waiters++
+		if c.done == nil {
+			c.done = make(chan struct{})
+		}
 		g.mu.Unlock()
 		g.joins.Add(1)
 		v, err = g.wait(ctx, key, c)
@@ -145,15 +148,20 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 		g.mu.Unlock()
 		return v, ErrNotStarted, false
 	}
-	workCtx, c := g.startLocked(ctx, key, 1)
-	g.mu.Unlock()
-
 	if ctx.Done() == nil {
-		// A caller that cannot leave may as well do the work itself:
-		// the common uncontended call then costs no goroutine.
-		g.run(workCtx, key, c, fn)
+		// A caller that cannot leave may as well do the work itself: the
+		// common uncontended call then costs no goroutine, no channel and
+		// no context of its own, since a call with a waiter that cannot
+		// leave is never cancelled.
+		c = &call[V]{waiters: 1}
+		g.listLocked(key, c)
+		g.mu.Unlock()
+		g.run(ctx, key, c, fn)
 		return c.val, c.err, false
 	}
+	workCtx, c := g.startLocked(ctx, key, 1)
+	c.done = make(chan struct{})
+	g.mu.Unlock()
 	go g.run(workCtx, key, c, fn)
 	v, err = g.wait(ctx, key, c)
 	return v, err, false
@@ -161,28 +169,38 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 
 // startLocked lists a new call for key with its first waiters.
 func (g *Group[K, V]) startLocked(ctx context.Context, key K, waiters int) (context.Context, *call[V]) {
-	if g.calls == nil {
-		g.calls = make(map[K]*call[V])
-	}
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c := &call[V]{done: make(chan struct{}), waiters: waiters, cancel: cancel}
-	g.calls[key] = c
+	c := &call[V]{waiters: waiters, cancel: cancel}
+	g.listLocked(key, c)
 	return workCtx, c
 }
 
+func (g *Group[K, V]) listLocked(key K, c *call[V]) {
+	if g.calls == nil {
+		g.calls = make(map[K]*call[V])
+	}
+	g.calls[key] = c
+}
+
 func (g *Group[K, V]) run(ctx context.Context, key K, c *call[V], fn Func[V]) {
-	defer c.cancel()
-	c.val, c.err = fn(ctx, func(err error) {
+	val, err := fn(ctx, func(err error) {
 		g.mu.Lock()
 		c.last = err
 		g.mu.Unlock()
 	})
+	if c.cancel != nil {
+		c.cancel()
+	}
 	g.mu.Lock()
+	c.val, c.err = val, err
 	if g.calls[key] == c {
 		delete(g.calls, key)
 	}
+	done := c.done // nobody can start waiting from here on
 	g.mu.Unlock()
-	close(c.done)
+	if done != nil {
+		close(done)
+	}
 }
 
 func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V]) (v V, err error) {
@@ -194,7 +212,7 @@ func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V]) (v V, err err
 	g.mu.Lock()
 	c.waiters--
 	last := c.last
-	if c.waiters == 0 {
+	if c.waiters == 0 && c.cancel != nil {
 		c.cancel()
 		if g.calls[key] == c {
 			delete(g.calls, key) // the next caller starts afresh

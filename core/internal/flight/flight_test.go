@@ -263,3 +263,17 @@ func BenchmarkUncontended(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUncontendedInline is a lone call whose context cannot end: the
+// caller does the work itself.
+func BenchmarkUncontendedInline(b *testing.B) {
+	var g flight.Group[string, string]
+	ctx := context.Background()
+	fn := func(context.Context, func(error)) (string, error) { return "v", nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err, _ := g.Do(ctx, "k", fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
