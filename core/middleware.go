@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 type authContextKey struct{}
@@ -33,8 +34,10 @@ func Middleware(a *Authenticator, accepts ...TokenType) func(http.Handler) http.
 	if a == nil {
 		panic("clerk: Middleware needs an Authenticator")
 	}
-	if _, ok := kindsOf(accepts); !ok {
-		panic("clerk: Middleware: not a TokenType among the accepted kinds")
+	for _, t := range accepts {
+		if !t.Valid() {
+			panic("clerk: Middleware: " + strconv.Quote(string(t)) + " is not a TokenType")
+		}
 	}
 	accepts = slices.Clone(accepts)
 	return func(next http.Handler) http.Handler {

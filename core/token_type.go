@@ -95,3 +95,7 @@ func opaqueKind(token string) TokenType {
 func isOAuthTyp(typ string) bool {
 	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
 }
+
+// Valid reports whether t is one of the TokenType constants, for adapters
+// that check the kinds a route accepts when it is wired.
+func (t TokenType) Valid() bool { return kindOf(t) != 0 }
