@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,8 +26,9 @@ const (
 
 // router serves the routes adaptertest.Router documents: /whoami reports
 // the Auth without requiring it, /api/private sits in a RequireAuth group,
-// /api/admin needs the admin role and a permission, /token is a
-// TokenHandler for the "test" template.
+// /api/admin needs the admin role and a permission, /api/machine has its
+// own Middleware accepting M2M tokens and API keys and lets any caller it
+// authenticates in, /token is a TokenHandler for the "test" template.
 func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 	e := echo.New()
 	e.Use(clerkecho.Middleware(r.Auth, opts...))
@@ -44,6 +46,11 @@ func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 		auth, _ := clerkecho.GetAuth(c)
 		return c.String(http.StatusOK, "admin "+auth.UserID())
 	}, clerkecho.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")))
+	machines := append(slices.Clone(opts), clerkecho.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey))
+	e.GET("/api/machine", func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.String(http.StatusOK, fmt.Sprintf("%s %s %s", auth.TokenType(), auth.TokenID(), auth.Subject()))
+	}, clerkecho.Middleware(r.Auth, machines...), clerkecho.RequireAuthenticated())
 	e.GET("/token", clerkecho.TokenHandler(r.Client, "test"))
 	e.GET("/token/:template", func(c echo.Context) error { return clerkecho.TokenHandler(r.Client, c.Param("template"))(c) })
 	return e
@@ -70,6 +77,7 @@ func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suit
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+func TestMachineCallers(t *testing.T)          { adaptertest.CheckMachineCallers(t, suiteRouter) }
 
 // suiteRouter serves the shared adapter suite through this package's
 // router, with this package's ErrorHandler.

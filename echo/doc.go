@@ -1,7 +1,8 @@
 // Package clerkecho makes clerkkit native in echo v4: middleware that
 // attaches the Clerk session to each request, a guard that refuses it when
-// it is signed out or lacks a role or permission, and getToken for the
-// current session.
+// it is signed out or lacks a role or permission, getToken for the current
+// session, and routes open to machine callers (M2M tokens, API keys, OAuth
+// access tokens).
 //
 //	e := echo.New()
 //	e.HTTPErrorHandler = clerkecho.ErrorHandler
@@ -19,12 +20,18 @@
 //     next handler's error unchanged.
 //   - [RequireAuth] is auth.protect(): it returns an *echo.HTTPError, 401
 //     "Unauthorized" when signed out and 403 "Forbidden" when a
-//     clerk.Requirement is unmet, so the app's HTTPErrorHandler renders it
-//     as it renders every other error.
+//     clerk.Requirement is unmet (503 "Service Unavailable" when Clerk
+//     could not be asked), so the app's HTTPErrorHandler renders it as it
+//     renders every other error.
 //   - [ErrorHandler] is an HTTPErrorHandler that renders as echo's default
-//     one without the trailing newline, so RequireAuth's refusals read
-//     {"message":"Unauthorized"} and {"message":"Forbidden"} byte for byte
-//     as in the gin, fiber and net/http adapters.
+//     one without the trailing newline, so the guards' refusals read
+//     {"message":"Unauthorized"}, {"message":"Forbidden"} and
+//     {"message":"Service Unavailable"} byte for byte as in the gin, fiber
+//     and net/http adapters.
+//   - [AcceptsToken] is acceptsToken: the kinds of token a Middleware
+//     accepts, machine tokens included (see Machine callers below).
+//   - [RequireAuthenticated] guards a route open to machine callers: 401
+//     without an accepted token, 503 when Clerk could not be asked.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
 //   - [GetToken] is auth().getToken({template}) for the request's session,
@@ -43,6 +50,27 @@
 //
 // The adapter only translates: authentication, authorization, minting,
 // caching, retries and the error mapping live in the core module.
+//
+// # Machine callers
+//
+// A route can also accept other services' M2M tokens, customers' API keys
+// and OAuth access tokens, as Clerk's acceptsToken option does: give its
+// Middleware [AcceptsToken] and guard it with [RequireAuthenticated].
+//
+//	e.GET("/api/machine", func(c echo.Context) error {
+//		a, _ := clerkecho.GetAuth(c)
+//		return c.String(http.StatusOK, a.Subject()) // mch_… for an M2M token
+//	}, clerkecho.Middleware(authn, clerkecho.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)),
+//		clerkecho.RequireAuthenticated())
+//
+// A route's Middleware replaces the Auth of an app-wide one. A machine
+// caller is authenticated but never signed in, so RequireAuth refuses it:
+// [RequireAuthenticated] (clerk.AuthorizeCaller) lets in any accepted
+// token, and *clerk.Auth's TokenType, Subject, TokenID, Scopes and Name
+// describe the caller. Opaque tokens are verified over Clerk's Backend API
+// (the Authenticator needs clerk.WithClient); when Clerk cannot be asked
+// both guards return a 503, which ErrorHandler renders as
+// {"message":"Service Unavailable"}, so the caller retries.
 //
 // # Upgrading from 0.1
 //

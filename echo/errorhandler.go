@@ -11,8 +11,9 @@ import (
 // ErrorHandler is an echo.HTTPErrorHandler that renders errors as echo's
 // default handler does, except that the body carries no trailing newline,
 // so its answers are byte for byte those of the gin and fiber adapters and
-// of Clerk's examples: RequireAuth's refusals read {"message":"Unauthorized"}
-// and {"message":"Forbidden"}. Like echo's:
+// of Clerk's examples: the refusals of RequireAuth and RequireAuthenticated
+// read {"message":"Unauthorized"}, {"message":"Forbidden"} and
+// {"message":"Service Unavailable"}. Like echo's:
 //
 //   - an *echo.HTTPError answers its code, and its Internal when that is an
 //     *echo.HTTPError itself; a string or error message becomes

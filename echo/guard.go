@@ -16,11 +16,17 @@ import (
 //
 //	signed out                     code 401, message "Unauthorized"
 //	signed in, a requirement unmet code 403, message "Forbidden"
+//	Clerk could not be asked       code 503, message "Service Unavailable"
 //
-// ErrorHandler writes them as {"message":"Unauthorized"} and
-// {"message":"Forbidden"}; echo's default handler writes the same plus the
-// newline its JSON encoder adds. A 401's Internal is the *clerk.AuthError
-// saying why, for handlers that log. A request that Middleware did not see
+// ErrorHandler writes them as {"message":"Unauthorized"},
+// {"message":"Forbidden"} and {"message":"Service Unavailable"}; echo's
+// default handler writes the same plus the newline its JSON encoder adds.
+// A 503 only comes from a Middleware that accepts opaque machine tokens
+// (AcceptsToken), verified over Clerk's Backend API; the caller should
+// retry, not sign in again. A machine caller is never signed in, so it
+// gets a 401 here: RequireAuthenticated is the guard for routes open to
+// machines. A 401's or 503's Internal is the *clerk.AuthError saying why,
+// for handlers that log. A request that Middleware did not see
 // is refused with a 401 too (Internal is clerk.ErrNoMiddleware): failing
 // closed turns a wiring mistake into a visible 401 instead of an open door.
 func RequireAuth(reqs ...clerk.Requirement) echo.MiddlewareFunc {
@@ -36,7 +42,7 @@ func RequireAuth(reqs ...clerk.Requirement) echo.MiddlewareFunc {
 			switch {
 			case !found:
 				refusal.Internal = clerk.ErrNoMiddleware
-			case status == http.StatusUnauthorized:
+			case status != http.StatusForbidden:
 				refusal.Internal = auth.Err()
 			}
 			return refusal

@@ -1,6 +1,8 @@
 package clerkecho
 
 import (
+	"net/http"
+
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/labstack/echo/v4"
 )
@@ -10,12 +12,15 @@ type Option func(*config)
 
 type config struct {
 	reasonHeader bool
+	accepts      []clerk.TokenType // nil: the Authenticator's default
 }
 
-// WithReasonHeader makes Middleware answer every signed-out request with
-// the header X-Clerk-Auth-Reason naming why (token-expired, …). It is off
-// by default: the reason helps debugging and tells a prober which check
-// failed.
+// WithReasonHeader makes Middleware answer every request it does not
+// authenticate with the header X-Clerk-Auth-Reason naming why
+// (token-expired, token-type-mismatch, …), and remove the header from one
+// it authenticates, so behind several Middleware it tells what the last
+// one decided. It is off by default: the reason helps debugging and tells
+// a prober which check failed.
 func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
 
 // authKey is the echo context key of the Auth. echo only takes string
@@ -23,14 +28,17 @@ func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = t
 // own.
 const authKey = "github.com/clerkkit/clerkkit/echo.auth"
 
-// Middleware authenticates every request through a and stores the
+// Middleware authenticates every request through a, accepting the kinds of
+// token AcceptsToken names (by default the Authenticator's), and stores the
 // resulting *clerk.Auth both in the echo context (see GetAuth) and in the
 // request's context.Context (see clerk.AuthFromContext), so net/http code
 // called from a handler finds it too. Like Clerk's clerkMiddleware it never
 // rejects: a missing or bad token gives a signed-out Auth with a Reason,
-// and handlers or RequireAuth decide. The next handler's error is returned
-// unchanged, so the app's HTTPErrorHandler still sees it. It panics if a
-// is nil, at wiring time rather than per request.
+// and handlers, RequireAuth or RequireAuthenticated decide. A route's own
+// Middleware (one accepting machine tokens, say) replaces the Auth an
+// app-wide one stored. The next handler's error is returned unchanged, so
+// the app's HTTPErrorHandler still sees it. It panics if a is nil, at
+// wiring time rather than per request.
 func Middleware(a *clerk.Authenticator, opts ...Option) echo.MiddlewareFunc {
 	if a == nil {
 		panic("clerkecho: Middleware needs a *clerk.Authenticator, got nil")
@@ -44,15 +52,26 @@ func Middleware(a *clerk.Authenticator, opts ...Option) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			auth := a.AuthenticateRequest(req)
+			auth := a.AuthenticateRequest(req, cfg.accepts...)
 			c.Set(authKey, auth)
 			c.SetRequest(req.WithContext(clerk.ContextWithAuth(req.Context(), auth)))
-			if cfg.reasonHeader && !auth.SignedIn() {
-				c.Response().Header().Set(clerk.ReasonHeader, string(auth.Reason()))
+			if cfg.reasonHeader {
+				setReasonHeader(c.Response().Header(), auth)
 			}
 			return next(c)
 		}
 	}
+}
+
+// setReasonHeader names why auth is not authenticated. A machine caller is
+// authenticated without being signed in, so Authenticated decides here,
+// and an authenticated request loses the header an earlier Middleware set.
+func setReasonHeader(h http.Header, auth *clerk.Auth) {
+	if auth.Authenticated() {
+		h.Del(clerk.ReasonHeader)
+		return
+	}
+	h.Set(clerk.ReasonHeader, string(auth.Reason()))
 }
 
 // GetAuth returns the request's Auth. ok is false when no middleware ran,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,8 +21,10 @@ func init() { gin.SetMode(gin.TestMode) }
 
 // router serves the routes adaptertest.Router documents: /whoami reports
 // the Auth without requiring it, /api/private sits in a RequireAuth group,
-// /api/admin needs the admin role and a permission, /token and
-// /token/:template are TokenHandlers minting with the rig's Client.
+// /api/admin needs the admin role and a permission, /api/machine is open to
+// M2M tokens and API keys only (its own Middleware, outside the group, whose
+// RequireAuth would refuse machines), /token and /token/:template are
+// TokenHandlers minting with the rig's Client.
 func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 	e := gin.New()
 	e.Use(clerkgin.Middleware(r.Auth, opts...))
@@ -39,6 +42,12 @@ func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 		auth, _ := clerkgin.GetAuth(c)
 		c.String(http.StatusOK, "admin %s", auth.UserID())
 	})
+	machines := clerkgin.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)
+	e.GET("/api/machine", clerkgin.Middleware(r.Auth, slices.Concat(opts, []clerkgin.Option{machines})...),
+		clerkgin.RequireAuthenticated(), func(c *gin.Context) {
+			auth, _ := clerkgin.GetAuth(c)
+			c.String(http.StatusOK, "%s %s %s", auth.TokenType(), auth.TokenID(), auth.Subject())
+		})
 	e.GET("/token", clerkgin.TokenHandler(r.Client, "test"))
 	e.GET("/token/:template", func(c *gin.Context) { clerkgin.TokenHandler(r.Client, c.Param("template"))(c) })
 	return e
@@ -192,6 +201,7 @@ func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suit
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+func TestMachineCallers(t *testing.T)          { adaptertest.CheckMachineCallers(t, suiteRouter) }
 
 // suiteRouter serves the shared adapter suite through this package's router.
 func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {

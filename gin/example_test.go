@@ -160,3 +160,68 @@ func ExampleTokenHandler() {
 	// 200 {"token":{"jwt":"eyJhbGciO
 	// 401 {"message":"Unauthorized"}
 }
+
+// A route that machines call: its own Middleware accepts M2M tokens and
+// API keys instead of session tokens.
+func ExampleAcceptsToken() {
+	var authn *clerk.Authenticator // from clerk.NewAuthenticator with clerk.WithClient
+	r := gin.New()
+	machines := r.Group("/internal",
+		clerkgin.Middleware(authn, clerkgin.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)),
+		clerkgin.RequireAuthenticated())
+	machines.POST("/jobs", func(c *gin.Context) {
+		a, _ := clerkgin.GetAuth(c)
+		c.String(http.StatusAccepted, "queued for %s", a.Subject()) // mch_… or user_…
+	})
+}
+
+// RequireAuthenticated lets a machine caller through with its identity and
+// refuses a request without a token; a session token is refused too, since
+// the Middleware accepts only M2M tokens.
+func ExampleRequireAuthenticated() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	worker, err := srv.AddMachine(clerktest.Machine{ID: "mch_worker", Name: "worker"})
+	if err != nil {
+		panic(err)
+	}
+	m2m, err := srv.CreateM2MToken(worker.ID)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.AddUser(clerktest.User{ID: "user_1"}); err != nil {
+		panic(err)
+	}
+	session, _ := srv.SessionToken(srv.CreateSession("user_1").ID)
+
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	// Opaque M2M tokens are verified by Clerk, through the Client.
+	authn, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithClient(client))
+	if err != nil {
+		panic(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/internal/sync",
+		clerkgin.Middleware(authn, clerkgin.AcceptsToken(clerk.TokenTypeM2MToken)),
+		clerkgin.RequireAuthenticated(),
+		func(c *gin.Context) {
+			a, _ := clerkgin.GetAuth(c)
+			c.String(http.StatusOK, "%s %s", a.TokenType(), a.Subject())
+		})
+
+	for _, header := range []string{"Bearer " + m2m.Token, "", "Bearer " + session} {
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/internal/sync", nil)
+		req.Header.Set("Authorization", header)
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body)
+	}
+	// Output:
+	// 200 m2m_token mch_worker
+	// 401 {"message":"Unauthorized"}
+	// 401 {"message":"Unauthorized"}
+}

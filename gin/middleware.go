@@ -10,10 +10,12 @@ type Option func(*config)
 
 type config struct {
 	reasonHeader bool
+	accepts      []clerk.TokenType // nil: the Authenticator's default
 }
 
-// WithReasonHeader makes Middleware answer every signed-out request with
-// the header X-Clerk-Auth-Reason naming why (token-expired, …). It is off
+// WithReasonHeader makes Middleware answer every request without a valid
+// token of an accepted kind with the header X-Clerk-Auth-Reason naming why
+// (token-expired, token-type-mismatch, …). It is off
 // by default: the reason helps debugging and tells a prober which check
 // failed.
 func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
@@ -22,13 +24,16 @@ func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = t
 // other package collides with it.
 type authKey struct{}
 
-// Middleware authenticates every request through authn and stores the
-// resulting *clerk.Auth both in the gin context (see GetAuth) and in the
-// request's context.Context (see clerk.AuthFromContext), so net/http code
-// below gin finds it too. Like Clerk's clerkMiddleware it never rejects: a
-// missing or bad token gives a signed-out Auth with a Reason, and handlers
-// or RequireAuth decide. It panics if authn is nil, at wiring time rather
-// than per request.
+// Middleware authenticates every request through authn, accepting the
+// kinds of token AcceptsToken names (session tokens by default), and
+// stores the resulting *clerk.Auth both in the gin context (see GetAuth)
+// and in the request's context.Context (see clerk.AuthFromContext), so
+// net/http code below gin finds it too. A Middleware on a route or group
+// replaces the Auth of one installed earlier, so a machine route can sit
+// under an engine-wide session Middleware. Like Clerk's clerkMiddleware it
+// never rejects: a missing or bad token gives a signed-out Auth with a
+// Reason, and handlers, RequireAuth or RequireAuthenticated decide. It
+// panics if authn is nil, at wiring time rather than per request.
 func Middleware(authn *clerk.Authenticator, opts ...Option) gin.HandlerFunc {
 	if authn == nil {
 		panic("clerkgin: Middleware needs a *clerk.Authenticator, got nil")
@@ -40,10 +45,12 @@ func Middleware(authn *clerk.Authenticator, opts ...Option) gin.HandlerFunc {
 		}
 	}
 	return func(c *gin.Context) {
-		auth := authn.AuthenticateRequest(c.Request)
+		auth := authn.AuthenticateRequest(c.Request, cfg.accepts...)
 		c.Set(authKey{}, auth)
 		c.Request = c.Request.WithContext(clerk.ContextWithAuth(c.Request.Context(), auth))
-		if cfg.reasonHeader && !auth.SignedIn() {
+		// Authenticated, not SignedIn: a machine caller the route accepts
+		// has no reason to report.
+		if cfg.reasonHeader && !auth.Authenticated() {
 			c.Header(clerk.ReasonHeader, string(auth.Reason()))
 		}
 	}
