@@ -20,7 +20,7 @@ import (
 // wiring time: a typo would otherwise refuse every request.
 func AcceptsToken(types ...clerk.TokenType) Option {
 	for _, t := range types {
-		if !knownTokenType(t) {
+		if !t.Valid() {
 			panic(fmt.Sprintf("clerkecho: AcceptsToken: %q is not a clerk.TokenType", string(t)))
 		}
 	}
@@ -29,14 +29,3 @@ func AcceptsToken(types ...clerk.TokenType) Option {
 	return func(cfg *config) { cfg.accepts = types }
 }
 
-// knownTokenType reports the TokenType values clerk defines. The core
-// keeps its own check unexported, so the list is repeated here; a kind
-// added there and not here panics at wiring time rather than failing open.
-func knownTokenType(t clerk.TokenType) bool {
-	switch t {
-	case clerk.TokenTypeSessionToken, clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey,
-		clerk.TokenTypeOAuthToken, clerk.TokenTypeAny:
-		return true
-	}
-	return false
-}

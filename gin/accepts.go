@@ -23,7 +23,7 @@ func AcceptsToken(types ...clerk.TokenType) Option {
 		panic("clerkgin: AcceptsToken needs one or more clerk.TokenType values, got none")
 	}
 	for _, t := range types {
-		if !knownTokenType(t) {
+		if !t.Valid() {
 			panic(fmt.Sprintf("clerkgin: AcceptsToken: %q is not a clerk.TokenType", string(t)))
 		}
 	}
@@ -33,13 +33,3 @@ func AcceptsToken(types ...clerk.TokenType) Option {
 	return func(cfg *config) { cfg.accepts = types }
 }
 
-// knownTokenType reports the kinds the core defines; the core refuses
-// every token for an unknown one, which is why AcceptsToken checks early.
-func knownTokenType(t clerk.TokenType) bool {
-	switch t {
-	case clerk.TokenTypeSessionToken, clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey,
-		clerk.TokenTypeOAuthToken, clerk.TokenTypeAny:
-		return true
-	}
-	return false
-}
