@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,12 +20,24 @@ import (
 
 // router serves the routes adaptertest.Router lists: /whoami reports the
 // Auth without requiring it, /api/private and /api/admin sit behind
-// RequireAuth (the latter with a role and a permission), /token and
+// RequireAuth (the latter with a role and a permission), /api/machine
+// accepts M2M tokens and API keys behind RequireAuthenticated, /token and
 // /token/:template are TokenHandlers on the rig's Client. errorHandler nil
 // keeps fiber's default.
 func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option) *fiber.App {
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler})
 	app.Use(clerkfiber.Middleware(r.Auth, opts...))
+	// Registered before the /api group: the group's RequireAuth is
+	// middleware on the whole /api prefix and would refuse machine callers,
+	// who are never signed in. This route answers without calling Next, so
+	// the group's handlers never run for it.
+	app.Get("/api/machine",
+		clerkfiber.Middleware(r.Auth, append(slices.Clone(opts), clerkfiber.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey))...),
+		clerkfiber.RequireAuthenticated(),
+		func(c *fiber.Ctx) error {
+			auth, _ := clerkfiber.GetAuth(c)
+			return c.SendString(fmt.Sprintf("%s %s %s", auth.TokenType(), auth.TokenID(), auth.Subject()))
+		})
 	app.Get("/whoami", func(c *fiber.Ctx) error {
 		auth, ok := clerkfiber.GetAuth(c)
 		fromCtx, _ := clerk.AuthFromContext(c.UserContext())
@@ -107,7 +120,8 @@ func TestRequireAuthCustomErrorHandler(t *testing.T) {
 }
 
 // TestRequireAuthErrorsAreNotShared lets one request's ErrorHandler change
-// the *fiber.Error it got: the next refusal must still say Unauthorized.
+// the *fiber.Error it got: the next refusal of either guard must still say
+// Unauthorized.
 func TestRequireAuthErrorsAreNotShared(t *testing.T) {
 	r := newRig(t)
 	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
@@ -120,10 +134,11 @@ func TestRequireAuthErrorsAreNotShared(t *testing.T) {
 		return c.Status(fe.Code).SendString(msg)
 	}})
 	app.Use(clerkfiber.Middleware(r.Auth))
-	app.Get("/", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
-	for range 2 {
-		if res := serve(t, app, "/", nil); res.code != 401 || res.body != "Unauthorized" {
-			t.Fatalf("%d %q", res.code, res.body)
+	app.Get("/auth", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
+	app.Get("/caller", clerkfiber.RequireAuthenticated(), func(c *fiber.Ctx) error { return c.SendString("in") })
+	for _, path := range []string{"/auth", "/caller", "/auth", "/caller"} {
+		if res := serve(t, app, path, nil); res.code != 401 || res.body != "Unauthorized" {
+			t.Fatalf("%s: %d %q", path, res.code, res.body)
 		}
 	}
 }
@@ -158,12 +173,16 @@ func TestWithoutMiddleware(t *testing.T) {
 		return c.SendString(fmt.Sprintf("%t %v %t", ok, auth, errors.Is(err, clerk.ErrNoMiddleware)))
 	})
 	app.Get("/private", clerkfiber.RequireAuth(), func(c *fiber.Ctx) error { return c.SendString("in") })
+	app.Get("/caller", clerkfiber.RequireAuthenticated(), func(c *fiber.Ctx) error { return c.SendString("in") })
 	app.Get("/token", clerkfiber.TokenHandler(r.Client, "test"))
 	if res := serve(t, app, "/auth", bearer(r.SessionToken(t))); res.body != "false <nil> true" {
 		t.Fatalf("GetAuth without middleware: %s", res.body)
 	}
 	if res := serve(t, app, "/private", bearer(r.SessionToken(t))); res.code != 401 || res.body != `{"message":"Unauthorized"}` {
 		t.Fatalf("RequireAuth without middleware: %d %s", res.code, res.body)
+	}
+	if res := serve(t, app, "/caller", bearer(r.SessionToken(t))); res.code != 401 || res.body != `{"message":"Unauthorized"}` {
+		t.Fatalf("RequireAuthenticated without middleware: %d %s", res.code, res.body)
 	}
 	if res := serve(t, app, "/token", bearer(r.SessionToken(t))); res.code != 500 || res.body != `{"message":"Internal Server Error"}` {
 		t.Fatalf("TokenHandler without middleware: %d %s", res.code, res.body)
@@ -240,6 +259,7 @@ func TestGuards(t *testing.T)                  { adaptertest.CheckGuards(t, suit
 func TestTokenHandler(t *testing.T)            { adaptertest.CheckTokenHandler(t, suiteRouter) }
 func TestTokenHandlerClerkErrors(t *testing.T) { adaptertest.CheckClerkErrors(t, suiteRouter) }
 func TestConcurrentRequests(t *testing.T)      { adaptertest.CheckConcurrency(t, suiteRouter) }
+func TestMachineCallers(t *testing.T)          { adaptertest.CheckMachineCallers(t, suiteRouter) }
 
 // suiteRouter serves the shared adapter suite through this package's
 // router, with this package's ErrorHandler, via app.Test.

@@ -1,7 +1,7 @@
 // Package clerkfiber makes clerkkit native in fiber v2: middleware that
-// attaches the Clerk session to each request, a guard that refuses
-// signed-out requests and those missing a role or permission, and getToken
-// for the current session.
+// attaches the Clerk session (or a machine caller) to each request, guards
+// that refuse signed-out requests and those missing a role or permission,
+// and getToken for the current session.
 //
 // The pieces mirror Clerk's Next.js SDK:
 //
@@ -14,8 +14,12 @@
 //     401 "Unauthorized" when signed out or 403 "Forbidden" when a
 //     clerk.Requirement is not met, so the app's ErrorHandler renders it.
 //     RequireAuth(clerk.Role("admin")) guards a route by organization role.
+//   - [AcceptsToken] is acceptsToken: the kinds of token a Middleware
+//     accepts, machine tokens included, and [RequireAuthenticated] the guard
+//     for such a route (see Machine callers).
 //   - [ErrorHandler] renders every *fiber.Error as {"message":"…"}; fiber's
-//     DefaultErrorHandler writes text/plain instead.
+//     DefaultErrorHandler writes text/plain instead. Both guards answer 503
+//     "Service Unavailable" when Clerk could not be asked.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
 //   - [GetToken] is auth().getToken({template}) for the request's session,
@@ -30,6 +34,27 @@
 // The Client is an argument of GetToken and TokenHandler rather than a
 // Middleware option, so a route that mints cannot be wired without one;
 // failures are logged to the Client's logger (clerk.WithLogger).
+//
+// # Machine callers
+//
+// A route that machines call (M2M tokens, API keys, OAuth access tokens)
+// gets a Middleware of its own with AcceptsToken, then
+// RequireAuthenticated: a machine caller is Authenticated but never
+// SignedIn, so RequireAuth refuses it.
+//
+//	app.Use(clerkfiber.Middleware(auth)) // sessions, for every route
+//	app.Post("/api/jobs",
+//		clerkfiber.Middleware(auth, clerkfiber.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)),
+//		clerkfiber.RequireAuthenticated(),
+//		jobsHandler) // GetAuth: TokenType, Subject, TokenID, Scopes, Name
+//	api := app.Group("/api", clerkfiber.RequireAuth()) // after /api/jobs
+//
+// Opaque machine tokens are verified over Clerk's Backend API, so the
+// Authenticator needs clerk.WithClient; when Clerk cannot be asked the
+// guards answer 503 and the caller should retry. A token of a kind the
+// route does not accept is refused (token-type-mismatch) without a call to
+// Clerk. Register the route before a group guarded by RequireAuth on the
+// same prefix: fiber runs a group's handlers for every path under it.
 //
 // # fasthttp buffers
 //

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
@@ -101,6 +102,78 @@ func ExampleRequireAuth() {
 	// /api/me 401 {"message":"Unauthorized"}
 	// /api/admin 200 admin of acme
 	// /api/admin 403 {"message":"Forbidden"}
+}
+
+// A route that machines call, in an app whose other routes serve signed-in
+// users. The route's own Middleware accepts M2M tokens and API keys (opaque
+// ones are verified over Clerk's Backend API, so the Authenticator needs
+// clerk.WithClient). It is registered before the /api group: the group's
+// RequireAuth is middleware on the whole prefix and would refuse machine
+// callers, who are never signed in.
+func ExampleAcceptsToken() {
+	var auth *clerk.Authenticator // from clerk.NewAuthenticator with clerk.WithClient
+	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
+	app.Use(clerkfiber.Middleware(auth)) // session tokens, for every route
+	app.Post("/api/jobs",
+		clerkfiber.Middleware(auth, clerkfiber.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)),
+		clerkfiber.RequireAuthenticated(),
+		func(c *fiber.Ctx) error {
+			caller, _ := clerkfiber.GetAuth(c)
+			if !slices.Contains(caller.Scopes(), "jobs:write") {
+				return fiber.ErrForbidden
+			}
+			return c.SendStatus(fiber.StatusAccepted)
+		})
+	api := app.Group("/api", clerkfiber.RequireAuth())
+	api.Get("/me", func(c *fiber.Ctx) error {
+		a, _ := clerkfiber.GetAuth(c)
+		return c.SendString(a.UserID())
+	})
+}
+
+func ExampleRequireAuthenticated() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	client, err := clerk.NewClient(srv.SecretKey(), clerk.WithAPIURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithClient(client))
+	if err != nil {
+		panic(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
+	app.Use(clerkfiber.Middleware(auth, clerkfiber.AcceptsToken(clerk.TokenTypeAPIKey)))
+	app.Get("/api/reports", clerkfiber.RequireAuthenticated(), func(c *fiber.Ctx) error {
+		caller, _ := clerkfiber.GetAuth(c)
+		return c.SendString(fmt.Sprintf("%s %q of %s", caller.TokenType(), caller.Name(), caller.Subject()))
+	})
+
+	key, err := srv.CreateAPIKey("user_123", "nightly export")
+	if err != nil {
+		panic(err)
+	}
+	session, err := srv.SessionToken(srv.CreateSession("user_123").ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, token := range []string{key.Secret, session, ""} {
+		r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/reports", nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := app.Test(r, -1)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		fmt.Println(resp.StatusCode, string(body))
+	}
+	// Output:
+	// 200 api_key "nightly export" of user_123
+	// 401 {"message":"Unauthorized"}
+	// 401 {"message":"Unauthorized"}
 }
 
 func ExampleErrorHandler() {
