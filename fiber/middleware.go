@@ -37,24 +37,12 @@ func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = t
 // every request.
 func AcceptsToken(types ...clerk.TokenType) Option {
 	for _, t := range types {
-		if !knownTokenType(t) {
+		if !t.Valid() {
 			panic(fmt.Sprintf("clerkfiber: AcceptsToken: %q is not a clerk.TokenType", string(t)))
 		}
 	}
 	types = slices.Clone(types) // the caller's slice may change after wiring
 	return func(cfg *config) { cfg.accepts = types }
-}
-
-// knownTokenType lists the kinds the core knows. The core refuses every
-// request for an unknown kind (failing closed), which would show a typo
-// only as 401s; checking here turns it into a panic while wiring.
-func knownTokenType(t clerk.TokenType) bool {
-	switch t {
-	case clerk.TokenTypeSessionToken, clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey,
-		clerk.TokenTypeOAuthToken, clerk.TokenTypeAny:
-		return true
-	}
-	return false
 }
 
 // authKey is the c.Locals key of the Auth; an unexported type so no other
