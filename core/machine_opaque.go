@@ -80,8 +80,8 @@ func (a *Authenticator) verifyOpaque(ctx context.Context, token string, kind Tok
 	if v == nil {
 		return nil, authErr(ReasonTokenVerificationFailed, string(kind)+" needs a Client to be verified (WithClient)")
 	}
-	if _, rest, _ := strings.Cut(token, "_"); rest == "" {
-		return nil, authErr(ReasonTokenInvalid, "nothing after the prefix")
+	if _, rest, _ := strings.Cut(token, "_"); !plausibleOpaque(rest) {
+		return nil, authErr(ReasonTokenInvalid, "not a well-formed "+string(kind))
 	}
 	if v.unknown.has(token, now.UnixMilli()) {
 		return nil, authErr(ReasonTokenInvalid, "Clerk did not know this token a moment ago")
@@ -239,6 +239,21 @@ func verifyBody(kind TokenType, token string) []byte {
 	}
 	body, _ := json.Marshal(map[string]string{field: token})
 	return body
+}
+
+// plausibleOpaque reports whether what follows an opaque token's prefix
+// could be one of Clerk's: letters, digits, '_' or '-', at most 256 of
+// them. Anything else is refused here, without a call to Clerk.
+func plausibleOpaque(rest string) bool {
+	if rest == "" || len(rest) > 256 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if !isWordChar(rest[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // storeKey names a token in a shared store without revealing it.

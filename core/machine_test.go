@@ -1,11 +1,15 @@
 package clerk_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -442,6 +446,47 @@ func TestMiddlewareAcceptsKindsPerRoute(t *testing.T) {
 		mux.ServeHTTP(w, r)
 		if w.Code != tc.status || w.Body.String() != tc.body {
 			t.Errorf("%s %.10s: %d %q, want %d %q", tc.path, tc.token, w.Code, w.Body, tc.status, tc.body)
+		}
+	}
+}
+
+func TestMalformedOpaqueTokensNeverReachClerk(t *testing.T) {
+	api := newMachineAPI(t)
+	a := machineAuthenticator(t, api, newFakeClock())
+	for _, token := range []string{"ak_", "mt_", "oat_", "ak_<script>", "mt_abc def", "oat_\x00", "ak_é", "ak_" + strings.Repeat("a", 300), "mt_a.b"} {
+		auth := a.Authenticate(context.Background(), bearer(token))
+		if auth.Authenticated() || auth.Reason() != clerk.ReasonTokenInvalid {
+			t.Errorf("%.20q: %v %q", token, auth.Authenticated(), auth.Reason())
+		}
+	}
+	if n := api.calls.Load(); n != 0 {
+		t.Fatalf("malformed tokens made %d calls to Clerk", n)
+	}
+}
+
+func TestMachineTokensStayOutOfLogsAndErrors(t *testing.T) {
+	api := newMachineAPI(t)
+	clock := newFakeClock()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := machineAuthenticator(t, api, clock, clerk.WithLogger(logger))
+	revoked := m2mAnswer("mt_revokedsecret", "mch_1", clock.Now().Add(time.Hour))
+	revoked["revoked"] = true
+	api.add("mt_revokedsecret", revoked)
+	tokens := []string{"ak_unknownsecret1", "mt_revokedsecret", m2mJWT(t, clock.Now(), map[string]any{"exp": clock.Now().Unix() - 60})}
+	var texts []string
+	for _, token := range tokens {
+		auth := a.Authenticate(context.Background(), bearer(token))
+		texts = append(texts, fmt.Sprint(auth), fmt.Sprintf("%+v", auth.Err()), auth.Err().Error())
+	}
+	api.fail.Store(503)
+	auth := a.Authenticate(context.Background(), bearer("ak_outagesecret1"))
+	texts = append(texts, auth.Err().Error(), logs.String())
+	for _, text := range texts {
+		for _, token := range append(tokens, "ak_outagesecret1") {
+			if strings.Contains(text, token) || strings.Contains(text, "secret") {
+				t.Fatalf("a token appears in %q", text)
+			}
 		}
 	}
 }
