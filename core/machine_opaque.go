@@ -96,6 +96,12 @@ func (a *Authenticator) verifyOpaque(ctx context.Context, token string, kind Tok
 		}
 	}
 	auth, err, _ := v.calls.Do(ctx, token, func(callCtx context.Context, _ func(error)) (*Auth, error) {
+		// A call for this token may have finished between this
+		// request's cache lookup and now: its answer is reused, not asked
+		// for again.
+		if auth := a.reused(token, v.now()); auth != nil {
+			return auth, nil
+		}
 		return a.askClerk(callCtx, token, kind)
 	})
 	if err == nil {
@@ -136,6 +142,18 @@ func (a *Authenticator) askClerk(ctx context.Context, token string, kind TokenTy
 	}
 	a.reuseOpaque(ctx, token, auth, answer, now)
 	return auth, nil
+}
+
+// reused is the cached Auth of an opaque token still within its reuse
+// time, or nil.
+func (a *Authenticator) reused(token string, now time.Time) *Auth {
+	if a.verified == nil {
+		return nil
+	}
+	if e, ok := a.verified.get(token); ok && e.key == nil && now.UnixMilli() < e.until {
+		return e.auth
+	}
+	return nil
 }
 
 // reuseOpaque keeps a verified opaque token for the reuse time, never past
