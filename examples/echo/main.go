@@ -53,6 +53,16 @@ func newRouter(app *demo.App) *echo.Echo {
 		return writeJSON(c, http.StatusOK, demo.SessionOf(auth))
 	}, clerkecho.RequireAuth())
 
+	// Machine callers only: the route's own Middleware accepts M2M tokens
+	// and API keys (the app-wide one refuses them as sessions-only, at no
+	// cost), and RequireAuthenticated lets a machine through where
+	// RequireAuth would not.
+	e.GET(demo.MachinePath, func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.Blob(http.StatusOK, demo.MachineContentType, demo.MachineBody(auth))
+	}, clerkecho.Middleware(app.Authenticator, clerkecho.AcceptsToken(demo.MachineTokenTypes()...)),
+		clerkecho.RequireAuthenticated())
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		e.GET(demo.SessionTokenPath, echo.WrapHandler(h))
 	}

@@ -46,6 +46,21 @@ func newApp(app *demo.App) *fiber.App {
 	f.Use(logRequests(app))
 	f.Use(clerkfiber.Middleware(app.Authenticator))
 
+	// Machine callers only: the route's own Middleware accepts M2M tokens
+	// and API keys (the app-wide one refuses them as sessions-only, at no
+	// cost), and RequireAuthenticated lets a machine through where
+	// RequireAuth would not. Registered first: should the routes below
+	// move into an /api group guarded by RequireAuth, fiber would run that
+	// guard for this path too unless this route comes before it.
+	f.Get(demo.MachinePath,
+		clerkfiber.Middleware(app.Authenticator, clerkfiber.AcceptsToken(demo.MachineTokenTypes()...)),
+		clerkfiber.RequireAuthenticated(),
+		func(c *fiber.Ctx) error {
+			auth, _ := clerkfiber.GetAuth(c)
+			c.Set(fiber.HeaderContentType, demo.MachineContentType)
+			return c.Status(fiber.StatusOK).Send(demo.MachineBody(auth))
+		})
+
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
 	f.Get(demo.AppRouterPath, clerkfiber.RequireAuth(), clerkfiber.TokenHandler(app.Client, app.Template))

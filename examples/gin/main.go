@@ -53,6 +53,18 @@ func newRouter(app *demo.App) *gin.Engine {
 		c.JSON(http.StatusOK, demo.SessionOf(auth))
 	})
 
+	// Machine callers only: the route's own Middleware accepts M2M tokens
+	// and API keys (the engine-wide one refuses them as sessions-only, at
+	// no cost), and RequireAuthenticated lets a machine through where
+	// RequireAuth would not.
+	r.GET(demo.MachinePath,
+		clerkgin.Middleware(app.Authenticator, clerkgin.AcceptsToken(demo.MachineTokenTypes()...)),
+		clerkgin.RequireAuthenticated(),
+		func(c *gin.Context) {
+			auth, _ := clerkgin.GetAuth(c)
+			c.Data(http.StatusOK, demo.MachineContentType, demo.MachineBody(auth))
+		})
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		r.GET(demo.SessionTokenPath, gin.WrapH(h))
 	}

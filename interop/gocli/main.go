@@ -1,5 +1,5 @@
-// Command gocli exposes clerkkit's core (getToken and session token
-// verification) to the interoperability tests in interop/test, which run
+// Command gocli exposes clerkkit's core (getToken, session token
+// verification and request authentication, machine callers included) to the interoperability tests in interop/test, which run
 // Clerk's JavaScript SDK and this command side by side and compare what
 // each reports.
 //
@@ -8,8 +8,11 @@
 //
 //	CLERK_JWT_KEY="$(cat key.pem)" gocli verify < tokens
 //
-// Every outcome, success or refusal, is one JSON object on stdout (verify:
-// one per input line) and exit status 0: a refusal is a result to compare,
+//	CLERK_SECRET_KEY=sk_test_… CLERK_API_URL=http://127.0.0.1:4010 \
+//	  gocli authenticate -accepts m2m_token,api_key [-audience X] < requests
+//
+// Every outcome, success or refusal, is one JSON object on stdout (verify
+// and authenticate: one per input line) and exit status 0: a refusal is a result to compare,
 // not a failure of the command. Exit status 2 means the command was used
 // wrongly.
 package main
@@ -26,7 +29,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: gocli gettoken [flags] | gocli verify [flags] < tokens")
+		fmt.Fprintln(stderr, "usage: gocli gettoken [flags] | gocli verify [flags] < tokens | gocli authenticate [flags] < requests")
 		return 2
 	}
 	switch args[0] {
@@ -34,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return getToken(args[1:], stdout, stderr)
 	case "verify":
 		return verify(args[1:], os.Stdin, stdout, stderr)
+	case "authenticate":
+		return authenticate(args[1:], os.Stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gocli: unknown command %q\n", args[0])
 	return 2

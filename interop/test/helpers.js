@@ -173,9 +173,38 @@ export async function goGetToken({ apiUrl, secretKey, sessionId, template, expir
 // session_id, org_…, claims} or {ok:false, reason, message}. env holds the
 // CLERK_* variables a service would set.
 export async function goVerify(tokens, env) {
-  const bin = await buildGo(GOCLI_PKG);
   for (const t of tokens) assert.ok(!/[\r\n]/.test(t), 'one token per line: no line breaks inside');
-  const child = spawn(bin, ['verify'], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return goLines(['verify'], tokens, env);
+}
+
+// goAuthenticate runs our core's Authenticate over requests (one gocli
+// process for the list), accepting the token types in accepts (an array;
+// empty: the default) and requiring audience (OAuth) when given. A request
+// is {token} (a Bearer header), {authorization} (the exact header value),
+// {cookie} (the Cookie header) or {} (neither). Each result is
+// {authenticated, tokenType, reason, subject, id, scopes, name, sessionId,
+// message}.
+export async function goAuthenticate(requests, { accepts = [], audience } = {}, env) {
+  const lines = requests.map((r) => {
+    let line = '';
+    if (r.token !== undefined) line = r.token;
+    else if (r.authorization !== undefined) line = `authorization:${r.authorization}`;
+    else if (r.cookie !== undefined) line = `cookie:${r.cookie}`;
+    assert.ok(!/[\r\n]/.test(line), 'one request per line: no line breaks inside');
+    assert.ok(r.token === undefined || !/[ ]|^(cookie|authorization):/.test(r.token), 'a token line is read as a token');
+    return line;
+  });
+  const args = ['authenticate'];
+  if (accepts.length > 0) args.push('-accepts', accepts.join(','));
+  if (audience !== undefined) args.push('-audience', audience);
+  return goLines(args, lines, env);
+}
+
+// goLines runs gocli with args, one input line each, and returns the JSON
+// object it prints for each line.
+async function goLines(args, lines, env) {
+  const bin = await buildGo(GOCLI_PKG);
+  const child = spawn(bin, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let stdout = '';
   let stderr = '';
@@ -186,18 +215,18 @@ export async function goVerify(tokens, env) {
     stderr += d;
   });
   const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  child.stdin.end(tokens.map((t) => t + '\n').join(''));
+  child.stdin.end(lines.map((t) => t + '\n').join(''));
   let result;
   try {
-    result = await withTimeout(exited, GOCLI_TIMEOUT_MS, 'gocli verify');
+    result = await withTimeout(exited, GOCLI_TIMEOUT_MS, `gocli ${args[0]}`);
   } finally {
     child.kill('SIGKILL');
     live.delete(child);
   }
-  if (result.code !== 0) throw new Error(`gocli verify exited ${result.code} (${result.signal}): ${stderr}`);
-  const verdicts = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  assert.equal(verdicts.length, tokens.length, 'one verdict per token');
-  return verdicts;
+  if (result.code !== 0) throw new Error(`gocli ${args[0]} exited ${result.code} (${result.signal}): ${stderr}`);
+  const out = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(out.length, lines.length, 'one answer per input line');
+  return out;
 }
 
 export { GOCLI_PKG, EMULATOR_PKG };

@@ -1,8 +1,8 @@
-// Part 4: the same getToken call leaves Clerk's client and ours as the same
-// HTTP request. A recording server on the loopback interface captures
-// both; everything Clerk's Backend API reads must be byte-identical, and
-// every other difference is listed below with its reason, so a new one
-// fails the test.
+// Part 4: the same getToken call, and the same machine token verify call,
+// leaves Clerk's client and ours as the same HTTP request. A recording
+// server on the loopback interface captures both; everything Clerk's
+// Backend API reads must be byte-identical, and every other difference is
+// listed below with its reason, so a new one fails the test.
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -10,10 +10,68 @@ import { after, before, describe, test } from 'node:test';
 
 import { createClerkClient } from '@clerk/backend';
 
-import { GOCLI_PKG, buildGo, goGetToken } from './helpers.js';
+import { GOCLI_PKG, buildGo, goAuthenticate, goGetToken } from './helpers.js';
 
 const SECRET_KEY = 'sk_test_wireRecordingKey0123456789abcdefghijklmn';
 const SESSION = 'sess_2wireTest000000000000000000';
+
+// What the recording server answers each verify endpoint: a valid token
+// of its kind, so both clients read an answer and neither retries.
+const VERIFY_ANSWERS = [
+  {
+    path: '/m2m_tokens/verify',
+    answer: {
+      object: 'machine_to_machine_token',
+      id: 'mt_wireTokenId',
+      subject: 'mch_wireMachine',
+      scopes: ['mch_wireTarget'],
+      claims: null,
+      revoked: false,
+      revocation_reason: null,
+      expired: false,
+      expiration: null,
+      created_at: 1,
+      updated_at: 1,
+    },
+  },
+  {
+    path: '/api_keys/verify',
+    answer: {
+      object: 'api_key',
+      id: 'ak_wireKeyId',
+      type: 'api_key',
+      name: 'wire',
+      subject: 'user_wireUser',
+      scopes: ['read'],
+      claims: null,
+      revoked: false,
+      revocation_reason: null,
+      expired: false,
+      expiration: null,
+      created_by: null,
+      description: null,
+      last_used_at: null,
+      created_at: 1,
+      updated_at: 1,
+    },
+  },
+  {
+    path: '/oauth_applications/access_tokens/verify',
+    answer: {
+      object: 'clerk_idp_oauth_access_token',
+      id: 'oat_wireTokenId',
+      client_id: 'client_wire',
+      subject: 'user_wireUser',
+      scopes: ['profile'],
+      revoked: false,
+      revocation_reason: null,
+      expired: false,
+      expiration: null,
+      created_at: 1,
+      updated_at: 1,
+    },
+  },
+];
 
 let server;
 let apiUrl;
@@ -31,8 +89,9 @@ before(async () => {
         headers[name] = req.rawHeaders[i + 1];
       }
       recorded.push({ method: req.method, url: req.url, headers, body: Buffer.concat(chunks).toString('utf8') });
+      const verify = VERIFY_ANSWERS.find((v) => req.url.endsWith(v.path));
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"object":"token","jwt":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}');
+      res.end(verify ? JSON.stringify(verify.answer) : '{"object":"token","jwt":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}');
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,9 +160,11 @@ const ONLY_CLERK = {
   'sec-fetch-mode': 'cors',
 };
 
-function assertSameRequest(clerkReq, ourReq) {
+// assertSameRequest compares two recorded requests; samePath false leaves
+// the request target to the caller.
+function assertSameRequest(clerkReq, ourReq, { samePath = true } = {}) {
   assert.equal(ourReq.method, clerkReq.method);
-  assert.equal(ourReq.url, clerkReq.url);
+  if (samePath) assert.equal(ourReq.url, clerkReq.url);
   assert.equal(ourReq.body, clerkReq.body, 'body bytes');
   for (const name of SAME) assert.equal(ourReq.headers[name], clerkReq.headers[name], name);
   for (const [name, check] of Object.entries(DIFFERENT)) check(clerkReq.headers[name], ourReq.headers[name]);
@@ -214,6 +275,71 @@ describe('session IDs and template names with URL syntax', () => {
       } else {
         assert.deepEqual(ours.requests.map((r) => r.url), [c.ours]);
       }
+    });
+  }
+});
+
+// The three machine token verify calls. Clerk's JavaScript client sends
+// them without the API version segment (its m2m, apiKeys and
+// idPOAuthAccessToken clients skip it); ours sends /v1/…, as Clerk's
+// Backend API specification and its Go SDK do, and Clerk answers both. That
+// is the one difference: method, body and every header Clerk reads are the
+// same.
+describe('same machine token verify request from both clients', () => {
+  const calls = [
+    {
+      name: 'M2M token: POST /m2m_tokens/verify {token}',
+      token: 'mt_wireOpaqueToken0123456789abcdef',
+      path: '/m2m_tokens/verify',
+      body: (t) => JSON.stringify({ token: t }),
+      clerk: (client, t) => client.m2m.verify({ token: t }),
+    },
+    {
+      name: 'API key: POST /api_keys/verify {secret}',
+      token: 'ak_wireSecret0123456789abcdef',
+      path: '/api_keys/verify',
+      body: (t) => JSON.stringify({ secret: t }),
+      clerk: (client, t) => client.apiKeys.verify(t),
+    },
+    {
+      name: 'OAuth access token: POST /oauth_applications/access_tokens/verify {access_token}',
+      token: 'oat_wireOpaqueToken0123456789abcdef',
+      path: '/oauth_applications/access_tokens/verify',
+      body: (t) => JSON.stringify({ access_token: t }),
+      clerk: (client, t) => client.idPOAuthAccessToken.verify(t),
+    },
+  ];
+  for (const c of calls) {
+    test(c.name, async () => {
+      const answer = VERIFY_ANSWERS.find((v) => v.path === c.path).answer;
+      const clerk = await capture(() => c.clerk(clerkClient(), c.token));
+      const ours = await capture(async () => {
+        const [r] = await goAuthenticate(
+          [{ token: c.token }],
+          { accepts: ['m2m_token', 'api_key', 'oauth_token'] },
+          { CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: apiUrl },
+        );
+        if (!r.authenticated) throw new Error(`${r.reason}: ${r.message}`);
+        return r;
+      });
+      assert.ok(clerk.outcome.ok, `${clerk.outcome.error}`);
+      assert.ok(ours.outcome.ok, `${ours.outcome.error}`);
+      assert.equal(clerk.requests.length, 1);
+      assert.equal(ours.requests.length, 1, 'one call, no key set fetched');
+      const [clerkReq] = clerk.requests;
+      const [ourReq] = ours.requests;
+      // Pinned: the path differs by the version segment only.
+      assert.equal(clerkReq.url, c.path, "Clerk's client: no /v1");
+      assert.equal(ourReq.url, `/v1${c.path}`, 'ours: /v1');
+      assert.equal(clerkReq.method, 'POST');
+      assert.equal(clerkReq.body, c.body(c.token));
+      assert.equal(clerkReq.headers.authorization, `Bearer ${SECRET_KEY}`);
+      assertSameRequest(clerkReq, ourReq, { samePath: false });
+      // Both read the same answer.
+      assert.equal(clerk.outcome.value.id, answer.id);
+      assert.equal(ours.outcome.value.id, answer.id);
+      assert.equal(ours.outcome.value.subject, clerk.outcome.value.subject);
+      assert.deepEqual(ours.outcome.value.scopes, clerk.outcome.value.scopes);
     });
   }
 });

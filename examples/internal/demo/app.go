@@ -53,6 +53,8 @@ type App struct {
 type Offline struct {
 	Emulator *clerktest.Server
 	Demo     clerktest.Demo
+	// Machines are the callers of MachinePath the banner shows.
+	Machines Machines
 }
 
 // SessionToken mints a fresh session token for the demo session: what a
@@ -65,7 +67,7 @@ func (o *Offline) SessionToken() (string, error) {
 // talks to that Clerk instance (CLERK_API_URL, CLERK_API_VERSION,
 // CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY and CLERK_AUTHORIZED_PARTIES are
 // honoured); without it, it starts the emulator in-process, seeded with a
-// demo user, session and template.
+// demo user, session and template, and the machine callers of Machines.
 func New(logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -131,6 +133,11 @@ func (a *App) startOffline() error {
 		emulator.Close()
 		return fmt.Errorf("seeding the emulator: %w", err)
 	}
+	machines, err := seedMachines(emulator, demo.UserID)
+	if err != nil {
+		emulator.Close()
+		return fmt.Errorf("seeding the emulator: %w", err)
+	}
 	opts, err := a.clientOptions(emulator.SecretKey(), emulator.PublishableKey())
 	if err != nil {
 		emulator.Close()
@@ -151,7 +158,7 @@ func (a *App) startOffline() error {
 		return err
 	}
 	a.Client, a.Authenticator = client, authn
-	a.Offline = &Offline{Emulator: emulator, Demo: demo}
+	a.Offline = &Offline{Emulator: emulator, Demo: demo, Machines: machines}
 	return nil
 }
 

@@ -34,7 +34,8 @@ func BaseURL(addr net.Addr) string {
 
 // PrintBanner tells the person who started the example what to do next.
 // Offline, it prints copy-paste curl commands carrying a fresh session token
-// for both routes, and how to get another token once that one expires.
+// for both routes, how to get another token once that one expires, and
+// commands for the machine route with each kind of machine credential.
 func (a *App) PrintBanner(w io.Writer, framework, baseURL string) error {
 	var b strings.Builder
 	if a.Offline == nil {
@@ -43,6 +44,8 @@ func (a *App) PrintBanner(w io.Writer, framework, baseURL string) error {
 		fmt.Fprintf(&b, "Send a Clerk session token from your front end:\n")
 		fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer <session token>\" %s%s\n", baseURL, AppRouterPath)
 		fmt.Fprintf(&b, "  curl --cookie \"__session=<session token>\" %s%s\n", baseURL, PagesRouterPath)
+		fmt.Fprintf(&b, "Machine callers send an M2M token or an API key:\n")
+		fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer <M2M token or API key>\" %s%s\n", baseURL, MachinePath)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -60,7 +63,22 @@ func (a *App) PrintBanner(w io.Writer, framework, baseURL string) error {
 	fmt.Fprintf(&b, "Pages Router route, session token in the __session cookie:\n")
 	fmt.Fprintf(&b, "  curl -s --cookie '__session=%s' %s%s\n\n", token, baseURL, PagesRouterPath)
 	fmt.Fprintf(&b, "Session tokens expire after 60 s. Fresh token on every call:\n")
-	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $(curl -s %s%s)\" %s%s\n", baseURL, SessionTokenPath, baseURL, AppRouterPath)
+	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $(curl -s %s%s)\" %s%s\n\n", baseURL, SessionTokenPath, baseURL, AppRouterPath)
+	a.Offline.writeMachineCommands(&b, baseURL)
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// writeMachineCommands prints a curl command for MachinePath per seeded
+// machine credential: opaque M2M token, M2M JWT, API key.
+func (o *Offline) writeMachineCommands(b *strings.Builder, baseURL string) {
+	m := o.Machines
+	fmt.Fprintf(b, "Machine route (M2M tokens and API keys; a session token gets 401).\n")
+	fmt.Fprintf(b, "Opaque M2M token of machine %q (%s), verified by Clerk:\n", m.Worker.Name, m.Worker.ID)
+	fmt.Fprintf(b, "  curl -s -H 'Authorization: Bearer %s' %s%s\n", m.M2MToken.Token, baseURL, MachinePath)
+	fmt.Fprintf(b, "M2M JWT of the same machine, verified with the instance's keys:\n")
+	fmt.Fprintf(b, "  curl -s -H 'Authorization: Bearer %s' %s%s\n", m.M2MJWT.Token, baseURL, MachinePath)
+	fmt.Fprintf(b, "API key %q of the demo user, scopes %s:\n", m.APIKey.Name, strings.Join(m.APIKey.Scopes, " "))
+	fmt.Fprintf(b, "  curl -s -H 'Authorization: Bearer %s' %s%s\n", m.APIKey.Secret, baseURL, MachinePath)
+	fmt.Fprintf(b, "M2M tokens expire after %.0f h; the API key lasts until revoked.\n", machineTokenLifetime.Hours())
 }

@@ -24,20 +24,23 @@ func renderBanner(app *demo.App, baseURL string) (string, error) {
 }
 
 // CheckBannerCommands runs what the offline banner tells a newcomer to
-// run: every curl command it prints must answer 200 with a token.
+// run: every curl command it prints must work, the session ones answering
+// 200 with a token and the machine ones 200 with who the caller is, one
+// command for each seeded machine credential.
 func CheckBannerCommands(t *testing.T, baseURL string, app *demo.App) {
 	t.Helper()
 	out, err := renderBanner(app, baseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var commands int
+	machineBodies := seededMachineBodies(app)
+	var sessionCommands int
+	machineCommands := map[string]int{}
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "curl -s -H 'Authorization: Bearer ") && !strings.HasPrefix(line, "curl -s --cookie '__session=") {
 			continue
 		}
-		commands++
 		url := line[strings.LastIndexByte(line, ' ')+1:]
 		quoted := line[strings.IndexByte(line, '\'')+1 : strings.LastIndexByte(line, '\'')]
 		var status int
@@ -51,9 +54,28 @@ func CheckBannerCommands(t *testing.T, baseURL string, app *demo.App) {
 			t.Errorf("%s… answered %d %s", line[:40], status, body)
 			continue
 		}
-		checkTokenBody(t, body, app)
+		if !strings.HasSuffix(url, demo.MachinePath) {
+			sessionCommands++
+			checkTokenBody(t, body, app)
+			continue
+		}
+		token := strings.TrimPrefix(quoted, "Authorization: Bearer ")
+		want, ok := machineBodies[token]
+		if !ok {
+			t.Errorf("%s… carries no seeded machine credential", line[:40])
+			continue
+		}
+		machineCommands[token]++
+		if body != want {
+			t.Errorf("%s… answered %s, want %s", line[:40], body, want)
+		}
 	}
-	if commands != 2 {
-		t.Errorf("banner printed %d curl commands with a token, want 2:\n%s", commands, out)
+	if sessionCommands != 2 {
+		t.Errorf("banner printed %d curl commands with a session token, want 2:\n%s", sessionCommands, out)
+	}
+	for token := range machineBodies {
+		if n := machineCommands[token]; n != 1 {
+			t.Errorf("banner printed %d curl commands with the machine credential %.6s…, want 1:\n%s", n, token, out)
+		}
 	}
 }

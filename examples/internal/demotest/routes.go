@@ -197,6 +197,14 @@ func checkTokenBody(t *testing.T, body string, app *demo.App) {
 
 func get(t *testing.T, url, authorization, sessionCookie string) (int, string) {
 	t.Helper()
+	status, _, body := request(t, url, authorization, sessionCookie)
+	return status, body
+}
+
+// request sends a GET with an optional Authorization header and
+// __session cookie, and returns the answer.
+func request(t *testing.T, url, authorization, sessionCookie string) (int, http.Header, string) {
+	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +224,7 @@ func get(t *testing.T, url, authorization, sessionCookie string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.StatusCode, string(body)
+	return res.StatusCode, res.Header, string(body)
 }
 
 func decodeJWT(t *testing.T, jwt string) (header, claims map[string]any) {
