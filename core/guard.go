@@ -1,6 +1,9 @@
 package clerk
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
 // Bodies of the answers a guard gives, as Clerk's Next.js examples answer.
 const (
@@ -16,16 +19,54 @@ const (
 // included), 403 ForbiddenJSON for a signed-in one that lacks a
 // requirement, and 503 UnavailableJSON when Clerk could not be asked (the
 // caller should retry, not sign in again).
+//
+// When every other requirement is met and only a reverification is not,
+// the 403's body is the one Clerk's front end reads to ask the user to
+// verify again and retry (useReverification):
+//
+//	{"clerk_error":{"type":"forbidden","reason":"reverification-error",
+//	 "metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
 func Authorize(auth *Auth, reqs ...Requirement) (ok bool, status int, body string) {
 	switch {
 	case auth.transientFailure():
 		return false, http.StatusServiceUnavailable, UnavailableJSON
 	case !auth.SignedIn():
 		return false, http.StatusUnauthorized, UnauthorizedJSON
-	case len(reqs) > 0 && !auth.Has(reqs...):
+	case len(reqs) == 0 || auth.Has(reqs...):
+		return true, 0, ""
+	}
+	var stale *Requirement
+	for i := range reqs {
+		if reqs[i].kind == requireReverification && reqs[i].Err() == nil {
+			if !auth.meets(reqs[i]) && stale == nil {
+				stale = &reqs[i]
+			}
+		} else if !auth.meets(reqs[i]) {
+			return false, http.StatusForbidden, ForbiddenJSON
+		}
+	}
+	if stale == nil {
 		return false, http.StatusForbidden, ForbiddenJSON
 	}
-	return true, 0, ""
+	return false, http.StatusForbidden, reverificationBody(*stale)
+}
+
+// reverificationBody is Clerk's reverification hint for r.
+func reverificationBody(r Requirement) string {
+	return `{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"` +
+		string(r.level) + `","afterMinutes":` + strconv.Itoa(r.minutes) + `}}}}`
+}
+
+// CheckRequirements returns the first requirement's error that can never
+// be met, for guards to refuse where they are built rather than answer
+// 403 to every request.
+func CheckRequirements(reqs ...Requirement) error {
+	for _, r := range reqs {
+		if err := r.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AuthorizeCaller decides a route for any authenticated caller, machines

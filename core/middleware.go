@@ -53,8 +53,13 @@ func Middleware(a *Authenticator, accepts ...TokenType) func(http.Handler) http.
 // answers as Authorize says: 401 {"message":"Unauthorized"} when signed
 // out, 403 {"message":"Forbidden"} when a requirement is not met. A request
 // that no Middleware saw is refused too: failing closed turns a wiring
-// mistake into a visible 401 instead of an open door.
+// mistake into a visible 401 instead of an open door. It panics, where the
+// guard is built, on a requirement that can never be met (see
+// Requirement.Err).
 func RequireAuth(reqs ...Requirement) func(http.Handler) http.Handler {
+	if err := CheckRequirements(reqs...); err != nil {
+		panic(err.Error())
+	}
 	reqs = slices.Clone(reqs)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
