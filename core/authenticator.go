@@ -18,17 +18,18 @@ import (
 // with no other Authenticator. It is safe for concurrent use; build one and
 // share it.
 type Authenticator struct {
-	keys           keySource
-	issuer         string   // "" when unknown: iss is then not checked
-	parties        []string // allowed azp values; empty: azp not checked
-	suffixedCookie string   // "__session_<suffix>", or "" without a publishable key
-	skewMillis     int64
-	now            func() time.Time
-	acceptPending  bool
-	accepts        tokenKinds         // the kinds accepted when a call names none
-	audiences      []string           // OAuth JWT aud to require; empty: not checked
-	verified       *verificationCache // nil when disabled
-	opaque         *opaqueVerifier    // nil without a Client
+	keys          keySource
+	issuer        string   // "" when unknown: iss is then not checked
+	parties       []string // allowed azp values; empty: azp not checked
+	cookieSuffix  string   // "<suffix>", or "" without a publishable key
+	development   bool     // a development instance (pk_test_): the dev browser rule applies
+	skewMillis    int64
+	now           func() time.Time
+	acceptPending bool
+	accepts       tokenKinds         // the kinds accepted when a call names none
+	audiences     []string           // OAuth JWT aud to require; empty: not checked
+	verified      *verificationCache // nil when disabled
+	opaque        *opaqueVerifier    // nil without a Client
 	// cacheMaxAgeMillis bounds how long a cache entry is trusted
 	// without verifying the token again, whatever its exp says.
 	cacheMaxAgeMillis int64
@@ -122,7 +123,8 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 		a.opaque = newOpaqueVerifier(s.client, s.machineReuse, s.machineStore, s.now)
 	}
 	if s.publishableKey != "" {
-		a.suffixedCookie = SessionCookieName + "_" + sessionCookieSuffix(s.publishableKey)
+		a.cookieSuffix = sessionCookieSuffix(s.publishableKey)
+		a.development = strings.HasPrefix(s.publishableKey, "pk_test_")
 		a.issuer = "https://" + s.fapiHost
 	}
 	if s.cacheSize > 0 {
@@ -181,17 +183,43 @@ func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
 // WithAcceptedTokens, session tokens by default). It never returns nil: a
 // request without a valid token of an accepted kind gets a signed-out Auth
 // whose Reason says why.
+//
+// The token is read as Clerk's SDKs read it: an Authorization header with
+// the scheme exactly "Bearer" wins and cookies are then not read; any other
+// header is ignored and the cookie path runs. A session token from a
+// cookie must come with __client_uat and not predate it, and on a
+// development instance with the dev browser cookie, as Clerk's
+// authenticateRequest requires for requests that are not page loads (no
+// handshake here: such a request is signed out with Clerk's reason).
 func (a *Authenticator) Authenticate(ctx context.Context, src Carrier, accepts ...TokenType) *Auth {
-	token, inCookie := "", false
-	if src != nil {
-		token, inCookie = a.extractToken(src)
+	kinds := a.kinds(accepts)
+	if src == nil {
+		return a.refuse(ctx, "", authErr(ReasonSessionTokenMissing, "no token in the request"))
 	}
-	auth, kind, err := a.verify(ctx, token, inCookie, a.kinds(accepts))
+	if token, ok := bearerToken(src.Header("Authorization")); ok {
+		auth, kind, err := a.verify(ctx, token, false, kinds)
+		if err != nil {
+			return a.refuse(ctx, kind, err)
+		}
+		return auth
+	}
+	st := a.readCookies(src)
+	if err := a.cookieRule(st); err != nil {
+		return a.refuse(ctx, TokenTypeSessionToken, err)
+	}
+	auth, kind, err := a.verify(ctx, st.token, true, kinds)
+	if err == nil {
+		err = checkClientUAT(auth, st.uat)
+	}
 	if err != nil {
-		a.logRefusal(ctx, err)
-		return signedOut(kind, err)
+		return a.refuse(ctx, kind, err)
 	}
 	return auth
+}
+
+func (a *Authenticator) refuse(ctx context.Context, kind TokenType, err *AuthError) *Auth {
+	a.logRefusal(ctx, err)
+	return signedOut(kind, err)
 }
 
 // AuthenticateRequest is Authenticate for a net/http request.

@@ -200,11 +200,16 @@ func ExampleAuthenticator_AuthenticateRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Same-origin requests carry the token in the __session cookie.
+	// Same-origin requests carry the token in the __session cookie, with
+	// __client_uat, the time the browser last signed in or out.
 	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
 	r.AddCookie(&http.Cookie{Name: clerk.SessionCookieName, Value: exampleSessionToken(nil)})
 	fmt.Println(auth.AuthenticateRequest(r))
-	// Output: clerk.Auth{user: user_123, session: sess_123}
+	r.AddCookie(&http.Cookie{Name: "__client_uat", Value: "1"})
+	fmt.Println(auth.AuthenticateRequest(r))
+	// Output:
+	// clerk.Auth{signed out: session-token-but-no-client-uat}
+	// clerk.Auth{user: user_123, session: sess_123}
 }
 
 // mapCarrier is a Carrier as a framework adapter writes one, over its own
@@ -225,7 +230,7 @@ func ExampleCarrier() {
 	}
 	req := mapCarrier{
 		headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, // not Bearer: ignored
-		cookies: map[string]string{"__session": exampleSessionToken(nil)},
+		cookies: map[string]string{"__session": exampleSessionToken(nil), "__client_uat": "1"},
 	}
 	a := auth.Authenticate(context.Background(), req)
 	fmt.Println(a.SignedIn(), a.UserID())

@@ -7,7 +7,8 @@ import (
 
 // SessionCookieName is the cookie Clerk's front end keeps the session token
 // in for same-origin requests. With a publishable key configured, the
-// instance's suffixed cookie, "__session_<suffix>", is preferred.
+// instance's suffixed cookie, "__session_<suffix>", is read when Clerk's
+// SDKs would read it (see Authenticate).
 const SessionCookieName = "__session"
 
 // A Carrier is where a request carries its session token: its headers and
@@ -36,26 +37,6 @@ func (c requestCarrier) Cookie(name string) (string, bool) {
 		return "", false
 	}
 	return cookie.Value, true
-}
-
-// extractToken finds the session token as Clerk's SDKs do: an Authorization
-// header with the scheme exactly "Bearer" wins and cookies are then not
-// read; any other header is ignored and the cookie path runs. Size is
-// checked later, before any parsing.
-//
-// inCookie reports a token from a cookie: only session tokens live there,
-// so any other kind found in one is refused.
-func (a *Authenticator) extractToken(src Carrier) (token string, inCookie bool) {
-	if token, ok := bearerToken(src.Header("Authorization")); ok {
-		return token, false
-	}
-	if a.suffixedCookie != "" {
-		if v, ok := src.Cookie(a.suffixedCookie); ok && v != "" {
-			return v, true
-		}
-	}
-	v, _ := src.Cookie(SessionCookieName)
-	return v, v != ""
 }
 
 // bearerToken returns the credentials of a "Bearer <token>" header. The

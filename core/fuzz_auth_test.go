@@ -15,6 +15,9 @@ var knownReasons = map[clerk.Reason]bool{
 	clerk.ReasonJWKFailedToLoad: true, clerk.ReasonTokenInvalidSignature: true, clerk.ReasonTokenVerificationFailed: true,
 	clerk.ReasonTokenInvalidIssuer: true, clerk.ReasonTokenInvalidAuthorizedParties: true, clerk.ReasonTokenExpired: true,
 	clerk.ReasonTokenNotActiveYet: true, clerk.ReasonTokenIatInTheFuture: true, clerk.ReasonSessionPending: true,
+	clerk.ReasonSessionTokenWithoutClientUAT: true, clerk.ReasonClientUATWithoutSessionToken: true,
+	clerk.ReasonSessionTokenIATBeforeClientUAT: true, clerk.ReasonDevBrowserMissing: true,
+	clerk.ReasonTokenRevoked: true, clerk.ReasonUnexpectedError: true, clerk.ReasonVerificationThrottled: true,
 }
 
 // FuzzExtractToken feeds arbitrary headers and cookies to Authenticate: it
@@ -37,7 +40,8 @@ func FuzzExtractToken(f *testing.F) {
 		clerk.WithPublishableKey(testPublishableKey))
 	f.Fuzz(func(t *testing.T, authorization, cookie, suffixedCookie string) {
 		src := fakeSource{headers: map[string]string{"Authorization": authorization},
-			cookies: map[string]string{"__session": cookie, suffixed: suffixedCookie}}
+			cookies: map[string]string{"__session": cookie, suffixed: suffixedCookie,
+				"__client_uat": "1", "__clerk_db_jwt": "dvb_1"}}
 		auth := a.Authenticate(context.Background(), src)
 		if auth == nil {
 			t.Fatal("nil Auth")

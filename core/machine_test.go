@@ -53,7 +53,7 @@ func TestMachineTokenInACookieIsRefused(t *testing.T) {
 	clock := newFakeClock()
 	a := machineAuthenticator(t, api, clock)
 	for _, token := range []string{m2mJWT(t, clock.Now(), nil), "ak_3beecc9c60adb5f9b850e91a8ee1e992"} {
-		auth := a.Authenticate(context.Background(), fakeSource{cookies: map[string]string{"__session": token}})
+		auth := a.Authenticate(context.Background(), fakeSource{cookies: map[string]string{"__session": token, "__client_uat": "1"}})
 		if auth.Authenticated() || auth.Reason() != clerk.ReasonTokenTypeMismatch {
 			t.Errorf("cookie: %v %q", auth.Authenticated(), auth.Reason())
 		}

@@ -50,6 +50,18 @@ const (
 	// ReasonSessionPending: the session still has tasks to complete (sts
 	// "pending") and the Authenticator does not accept pending sessions.
 	ReasonSessionPending Reason = "session-pending"
+	// ReasonSessionTokenWithoutClientUAT: a session cookie came without
+	// __client_uat (or with "0"): the user signed out in another tab.
+	ReasonSessionTokenWithoutClientUAT Reason = "session-token-but-no-client-uat"
+	// ReasonClientUATWithoutSessionToken: __client_uat says signed in, but
+	// no session cookie came with it.
+	ReasonClientUATWithoutSessionToken Reason = "client-uat-but-no-session-token"
+	// ReasonSessionTokenIATBeforeClientUAT: the session cookie was issued
+	// before the client last signed in or out (__client_uat).
+	ReasonSessionTokenIATBeforeClientUAT Reason = "session-token-iat-before-client-uat"
+	// ReasonDevBrowserMissing: a development instance's request without
+	// the dev browser cookie (__clerk_db_jwt).
+	ReasonDevBrowserMissing Reason = "dev-browser-missing"
 	// ReasonTokenRevoked: Clerk says the machine token was revoked. (Clerk's
 	// JavaScript SDK signs such a caller in; this package does not.)
 	ReasonTokenRevoked Reason = "token-revoked"

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func TestAuthenticateAttacksAndEdges(t *testing.T) {
 
 	jwks := []clerk.AuthenticatorOption{clerk.WithClient(backendClient(t, srv))}
 	withPK := []clerk.AuthenticatorOption{clerk.WithPublishableKey(testPublishableKey)}
+	sfx := "_" + cookieSuffix(testPublishableKey)
 	withParties := []clerk.AuthenticatorOption{clerk.WithAuthorizedParties(testOrigin, "https://other.example.test")}
 
 	type tc struct {
@@ -147,24 +149,36 @@ func TestAuthenticateAttacksAndEdges(t *testing.T) {
 		}},
 		{name: "header beats cookie", src: fakeSource{
 			headers: map[string]string{"Authorization": "Bearer " + expired},
-			cookies: map[string]string{"__session": valid},
+			cookies: map[string]string{"__session": valid, "__client_uat": "1"},
 		}, want: clerk.ReasonTokenExpired},
 		{name: "Basic header falls through to the cookie", src: fakeSource{
 			headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"},
-			cookies: map[string]string{"__session": valid},
+			cookies: map[string]string{"__session": valid, "__client_uat": "1"},
 		}},
 		{name: "lower-case bearer is not Bearer", src: fakeSource{
 			headers: map[string]string{"Authorization": "bearer " + expired},
-			cookies: map[string]string{"__session": valid},
+			cookies: map[string]string{"__session": valid, "__client_uat": "1"},
 		}},
 		{name: "empty Bearer falls through to the cookie", src: fakeSource{
 			headers: map[string]string{"Authorization": "Bearer "},
-			cookies: map[string]string{"__session": valid},
+			cookies: map[string]string{"__session": valid, "__client_uat": "1"},
 		}},
-		{name: "cookie only", src: fakeSource{cookies: map[string]string{"__session": valid}}},
-		{name: "suffixed cookie preferred", opts: withPK, src: fakeSource{cookies: map[string]string{"__session": expired, suffixed: valid}}},
-		{name: "suffixed cookie ignored without publishable key", src: fakeSource{cookies: map[string]string{"__session": expired, suffixed: valid}}, want: clerk.ReasonTokenExpired},
-		{name: "unsuffixed cookie as fallback", opts: withPK, src: fakeSource{cookies: map[string]string{"__session": valid}}},
+		{name: "cookie only", src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": "1"}}},
+		{name: "suffixed cookies preferred", opts: withPK, src: fakeSource{cookies: map[string]string{
+			"__session": expired, suffixed: valid, "__client_uat" + sfx: "1", "__clerk_db_jwt" + sfx: "dvb_1"}}},
+		{name: "suffixed session without its __client_uat: the unsuffixed cookies count", opts: withPK, src: fakeSource{cookies: map[string]string{
+			"__session": expired, suffixed: valid, "__client_uat": "1", "__clerk_db_jwt": "dvb_1"}}, want: clerk.ReasonTokenExpired},
+		{name: "suffixed cookie ignored without publishable key", src: fakeSource{cookies: map[string]string{"__session": expired, suffixed: valid, "__client_uat": "1"}}, want: clerk.ReasonTokenExpired},
+		{name: "unsuffixed cookies as fallback", opts: withPK, src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": "1", "__clerk_db_jwt": "dvb_1"}}},
+		// The __client_uat rule: a session cookie alone is not enough.
+		{name: "cookie without __client_uat", src: fakeSource{cookies: map[string]string{"__session": valid}}, want: clerk.ReasonSessionTokenWithoutClientUAT},
+		{name: "cookie with __client_uat 0 (signed out elsewhere)", src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": "0"}}, want: clerk.ReasonSessionTokenWithoutClientUAT},
+		{name: "__client_uat that is no number", src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": "x"}}, want: clerk.ReasonSessionTokenWithoutClientUAT},
+		{name: "__client_uat without a session cookie", src: fakeSource{cookies: map[string]string{"__client_uat": "1"}}, want: clerk.ReasonClientUATWithoutSessionToken},
+		{name: "token issued before __client_uat", src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": strconv.FormatInt(testNow.Unix()+1, 10)}}, want: clerk.ReasonSessionTokenIATBeforeClientUAT},
+		{name: "token issued at __client_uat", src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": strconv.FormatInt(testNow.Unix(), 10)}}},
+		{name: "development instance without the dev browser cookie", opts: withPK, src: fakeSource{cookies: map[string]string{"__session": valid, "__client_uat": "1"}}, want: clerk.ReasonDevBrowserMissing},
+		{name: "the header needs no __client_uat", src: bearer(valid)},
 		{name: "oversized token", src: bearer(valid + strings.Repeat("A", clerk.DefaultMaxTokenBytes)), want: clerk.ReasonTokenTooLarge},
 		{name: "bad base64: padding", src: bearer(valid + "=="), want: clerk.ReasonTokenInvalid},
 		{name: "bad base64: standard alphabet", src: bearer(strings.Replace(valid, parts[2][:1], "+", 1)), want: clerk.ReasonTokenInvalid},
