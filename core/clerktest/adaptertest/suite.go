@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
@@ -29,6 +31,8 @@ type Serve func(path string, header http.Header) (Response, error)
 //	GET /whoami            "<GetAuth's ok> <whether the request's context.Context holds the same Auth> <user id> <reason>"
 //	GET /api/private       RequireAuth(), then "hello <user id>"
 //	GET /api/admin         RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), then "admin <user id>"
+//	GET /api/feature       RequireAuth(clerk.Feature("org:memberships")), then "feature <user id>"
+//	GET /api/reverify      RequireAuth(clerk.Reverification("strict")), then "fresh <user id>"
 //	GET /api/machine       Middleware accepting M2M tokens and API keys (AcceptsToken), RequireAuthenticated(),
 //	                       then "<TokenType> <TokenID> <Subject>"
 //	GET /token             TokenHandler(rig.Client, "test")
@@ -37,9 +41,17 @@ type Serve func(path string, header http.Header) (Response, error)
 // behind Middleware given rig.Auth and, when reasonHeader is set,
 // WithReasonHeader. Its error handler renders RequireAuth's refusals as
 // {"message":"Unauthorized"} and {"message":"Forbidden"} (the adapter's own
-// ErrorHandler, where the framework needs one), and 503
+// ErrorHandler, where the framework needs one), a reverification's 403
+// with Clerk's reverification body as Authorize gives it, and 503
 // {"message":"Service Unavailable"} when Clerk could not be asked.
 type Router func(r *Rig, reasonHeader bool) Serve
+
+// BrowserCookies is what a browser on the same origin sends: the session
+// cookie, __client_uat (the time it last signed in or out; "1", long ago)
+// and, for the emulator's development instance, the dev browser cookie.
+func BrowserCookies(token string) http.Header {
+	return http.Header{"Cookie": {"__session=" + token + "; __client_uat=1; __clerk_db_jwt=dvb_1"}}
+}
 
 // Bearer is an Authorization header carrying token.
 func Bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
@@ -69,8 +81,10 @@ func CheckMiddleware(t *testing.T, router Router) {
 		body    string
 	}{
 		{"bearer header", Bearer(valid), "true true user_1 ", 200, "", "hello user_1"},
-		{"session cookie", http.Header{"Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
-		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": {"__session=" + valid}}, "true true user_1 ", 200, "", "hello user_1"},
+		{"session cookie", BrowserCookies(valid), "true true user_1 ", 200, "", "hello user_1"},
+		{"other scheme falls back to the cookie", http.Header{"Authorization": {"Basic eDp5"}, "Cookie": BrowserCookies(valid)["Cookie"]}, "true true user_1 ", 200, "", "hello user_1"},
+		{"session cookie without __client_uat", http.Header{"Cookie": {"__session=" + valid + "; __clerk_db_jwt=dvb_1"}}, "true true  session-token-but-no-client-uat", 401, "session-token-but-no-client-uat", clerk.UnauthorizedJSON},
+		{"session cookie older than __client_uat", http.Header{"Cookie": {"__session=" + valid + "; __clerk_db_jwt=dvb_1; __client_uat=" + strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}}, "true true  session-token-iat-before-client-uat", 401, "session-token-iat-before-client-uat", clerk.UnauthorizedJSON},
 		{"no token", nil, "true true  session-token-missing", 401, "session-token-missing", clerk.UnauthorizedJSON},
 		{"expired", Bearer(r.SessionToken(t, clerktest.TokenExpired())), "true true  token-expired", 401, "token-expired", clerk.UnauthorizedJSON},
 		{"bad signature", Bearer(r.BadSignature(t)), "true true  token-invalid-signature", 401, "token-invalid-signature", clerk.UnauthorizedJSON},
@@ -118,6 +132,28 @@ func CheckGuards(t *testing.T, router Router) {
 		{"signed out", nil, 401, clerk.UnauthorizedJSON},
 		{"bad signature", Bearer(r.BadSignature(t)), 401, clerk.UnauthorizedJSON},
 	}
+	check := func(t *testing.T, path string, header http.Header, status int, body string) {
+		t.Helper()
+		res := get(t, serve, path, header)
+		if res.Status != status || res.Body != body {
+			t.Fatalf("%s: got %d %q, want %d %q", path, res.Status, res.Body, status, body)
+		}
+		if ct := res.Header.Get("Content-Type"); status != 200 && !strings.HasPrefix(ct, "application/json") {
+			t.Fatalf("%s: Content-Type %q", path, ct)
+		}
+	}
+	t.Run("feature", func(t *testing.T) {
+		check(t, "/api/feature", Bearer(r.OrgToken(t, "member")), 200, "feature user_1")
+		check(t, "/api/feature", Bearer(r.SessionToken(t)), 403, clerk.ForbiddenJSON)
+	})
+	t.Run("reverification", func(t *testing.T) {
+		fresh := r.SessionToken(t, clerktest.TokenClaims(map[string]any{"fva": []int{2, 2}}))
+		stale := r.SessionToken(t, clerktest.TokenClaims(map[string]any{"fva": []int{30, 30}}))
+		check(t, "/api/reverify", Bearer(fresh), 200, "fresh user_1")
+		check(t, "/api/reverify", Bearer(stale), 403,
+			`{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}`)
+		check(t, "/api/reverify", nil, 401, clerk.UnauthorizedJSON)
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := get(t, serve, "/api/admin", c.header)
