@@ -32,4 +32,3 @@ func AcceptsToken(types ...clerk.TokenType) Option {
 	types = slices.Clone(types)
 	return func(cfg *config) { cfg.accepts = types }
 }
-
