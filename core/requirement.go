@@ -159,14 +159,15 @@ func (a *Auth) Has(reqs ...Requirement) bool {
 func (a *Auth) meets(r Requirement) bool {
 	switch r.kind {
 	case requireRole:
-		return r.value != "" && a.OrgID() != "" && a.orgRole != "" && withOrgPrefix(a.orgRole) == withOrgPrefix(r.value)
+		// Equal once both have exactly one "org:" prefix.
+		return r.value != "" && a.OrgID() != "" && a.orgRole != "" && trimOrg(a.orgRole) == trimOrg(r.value)
 	case requirePermission:
 		if r.value == "" || a.OrgID() == "" {
 			return false
 		}
-		want := withOrgPrefix(r.value)
+		want := trimOrg(r.value) // the list must hold "org:" + want, exactly
 		for _, p := range a.orgPermissions {
-			if p == want {
+			if len(p) == len("org:")+len(want) && strings.HasPrefix(p, "org:") && p[len("org:"):] == want {
 				return true
 			}
 		}
@@ -182,9 +183,12 @@ func (a *Auth) meets(r Requirement) bool {
 }
 
 // withOrgPrefix gives value exactly one leading "org:", however many it had.
-func withOrgPrefix(value string) string {
+func withOrgPrefix(value string) string { return "org:" + trimOrg(value) }
+
+// trimOrg drops every leading "org:".
+func trimOrg(value string) string {
 	for strings.HasPrefix(value, "org:") {
 		value = value[len("org:"):]
 	}
-	return "org:" + value
+	return value
 }

@@ -45,7 +45,9 @@ func entitled(claim, query string) bool {
 		name = scope
 	}
 	found := false
-	for part := range strings.SplitSeq(claim, ",") {
+	for rest, more := claim, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		s, value, ok := strings.Cut(part, ":")
 		if !ok {
