@@ -57,11 +57,18 @@
 //
 // # Authorizing
 //
-// [Auth.Has] checks [Requirement] values ([Role], [Permission]) with the
-// semantics of has() in Clerk's SDKs. [RequireAuth] and every adapter's
-// RequireAuth take the same requirements, and answer as [Authorize] decides:
-// 401 {"message":"Unauthorized"} when signed out, 403 {"message":"Forbidden"}
-// when a requirement is not met.
+// [Auth.Has] checks [Requirement] values ([Role], [Permission], [Feature],
+// [Plan], [Reverification]) with the semantics of has() in Clerk's SDKs.
+// [RequireAuth] and every adapter's RequireAuth take the same requirements
+// (refusing, where the guard is built, one that can never pass) and answer
+// as [Authorize] decides: 401 {"message":"Unauthorized"} when signed out,
+// 403 {"message":"Forbidden"} when a requirement is not met, and for a
+// stale verification the 403 body Clerk's front end reads to prompt the
+// user.
+//
+// A session token from the __session cookie needs __client_uat (and, on a
+// development instance, the dev browser cookie), as Clerk's
+// authenticateRequest requires.
 //
 // # Minting tokens
 //
