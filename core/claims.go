@@ -43,14 +43,22 @@ type orgClaim struct {
 // parseClaims reads the claims object. It fails only on malformed JSON;
 // claims of the wrong type are recorded in badClaim.
 func parseClaims(text string, c *sessionClaims) error {
+	return scanClaims(text, c.read, &c.badClaim)
+}
+
+// scanClaims reads a claims object strictly, handing each member that is
+// not null to read; the first member read refuses is named in badClaim. It
+// fails only on malformed JSON: null is treated as absent, as Clerk's SDKs
+// do.
+func scanClaims(text string, read func(name string, kind strictjson.Kind, raw string) bool, badClaim *string) error {
 	sc := strictjson.NewScanner(text)
 	err := sc.Object(1, func(name string) error {
 		kind, raw, err := sc.Next(1)
 		if err != nil || kind == strictjson.Null {
-			return err // null is treated as absent, as Clerk's SDKs do
+			return err
 		}
-		if !c.read(name, kind, raw) && c.badClaim == "" {
-			c.badClaim = name
+		if !read(name, kind, raw) && *badClaim == "" {
+			*badClaim = name
 		}
 		return nil
 	})

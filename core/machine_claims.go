@@ -31,21 +31,7 @@ type machineClaims struct {
 var reservedMachineClaims = [...]string{"iss", "sub", "exp", "nbf", "iat", "jti"}
 
 func parseMachineClaims(text string, c *machineClaims) error {
-	sc := strictjson.NewScanner(text)
-	err := sc.Object(1, func(name string) error {
-		kind, raw, err := sc.Next(1)
-		if err != nil || kind == strictjson.Null {
-			return err
-		}
-		if !c.read(name, kind, raw) && c.badClaim == "" {
-			c.badClaim = name
-		}
-		return nil
-	})
-	if err == nil && !sc.AtEnd() {
-		err = strictjson.ErrSyntax
-	}
-	return err
+	return scanClaims(text, c.read, &c.badClaim)
 }
 
 func (c *machineClaims) read(name string, kind strictjson.Kind, raw string) bool {
