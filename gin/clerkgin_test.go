@@ -21,7 +21,9 @@ func init() { gin.SetMode(gin.TestMode) }
 
 // router serves the routes adaptertest.Router documents: /whoami reports
 // the Auth without requiring it, /api/private sits in a RequireAuth group,
-// /api/admin needs the admin role and a permission, /api/machine is open to
+// /api/admin needs the admin role and a permission, /api/feature a feature
+// of the organization's plan, /api/reverify a second factor verified within
+// ten minutes ("strict"), /api/machine is open to
 // M2M tokens and API keys only (its own Middleware, outside the group, whose
 // RequireAuth would refuse machines), /token and /token/:template are
 // TokenHandlers minting with the rig's Client.
@@ -41,6 +43,14 @@ func (r *rig) router(opts ...clerkgin.Option) *gin.Engine {
 	api.GET("/admin", clerkgin.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), func(c *gin.Context) {
 		auth, _ := clerkgin.GetAuth(c)
 		c.String(http.StatusOK, "admin %s", auth.UserID())
+	})
+	api.GET("/feature", clerkgin.RequireAuth(clerk.Feature("org:memberships")), func(c *gin.Context) {
+		auth, _ := clerkgin.GetAuth(c)
+		c.String(http.StatusOK, "feature %s", auth.UserID())
+	})
+	api.GET("/reverify", clerkgin.RequireAuth(clerk.Reverification("strict")), func(c *gin.Context) {
+		auth, _ := clerkgin.GetAuth(c)
+		c.String(http.StatusOK, "fresh %s", auth.UserID())
 	})
 	machines := clerkgin.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey)
 	e.GET("/api/machine", clerkgin.Middleware(r.Auth, slices.Concat(opts, []clerkgin.Option{machines})...),

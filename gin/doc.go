@@ -1,20 +1,26 @@
 // Package clerkgin makes clerkkit native in gin: middleware that attaches
 // the Clerk session (or a machine caller) to each request, a guard that
-// answers 401 when it is signed out and 403 when it lacks a role or
-// permission, and getToken for the current session.
+// answers 401 when it is signed out and 403 when it lacks a role,
+// permission, feature, plan or recent verification, and getToken for the
+// current session.
 //
 // The pieces mirror Clerk's Next.js SDK:
 //
 //   - [Middleware] is clerkMiddleware: it verifies the session token (an
 //     "Authorization: Bearer" header, else the __session cookie) through a
 //     *clerk.Authenticator and stores the *clerk.Auth in the gin context and
-//     in the request's context.Context. It never rejects.
+//     in the request's context.Context. It never rejects. As in Clerk's
+//     SDKs, a __session cookie counts only with the __client_uat cookie a
+//     browser sends beside it (and, on a development instance, the
+//     __clerk_db_jwt dev browser cookie); without them the request is
+//     signed out with Clerk's reason (session-token-but-no-client-uat, …).
 //   - [RequireAuth] guards a group or a route: it aborts signed-out
 //     requests with 401 {"message":"Unauthorized"} and, given requirements
 //     such as clerk.Role("admin") (checked as has() in Clerk's SDKs),
 //     signed-in ones that lack them with 403 {"message":"Forbidden"}, and
 //     with 503 {"message":"Service Unavailable"} when Clerk could not be
-//     asked.
+//     asked. A requirement that can never be met panics where the guard is
+//     built.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
 //   - [GetToken] is auth().getToken({template}) for the request's session,
@@ -33,6 +39,26 @@
 //
 // The Client is an argument of GetToken and TokenHandler rather than a
 // Middleware option, so a handler that mints cannot be built without one.
+//
+// # Requirements
+//
+// RequireAuth takes the requirements of has() in Clerk's SDKs:
+// clerk.Role and clerk.Permission in the active organization, clerk.Feature
+// and clerk.Plan of the user's or the organization's plan, and
+// clerk.Reverification ("strict_mfa", "strict", "moderate", "lax") or
+// clerk.ReverificationAfter for a recent enough verification:
+//
+//	api.GET("/export", clerkgin.RequireAuth(clerk.Feature("org:export")), export)
+//	api.GET("/billing", clerkgin.RequireAuth(clerk.Plan("pro")), billing)
+//	api.POST("/account/delete", clerkgin.RequireAuth(clerk.Reverification("strict")), deleteAccount)
+//
+// A user who meets every other requirement but verified too long ago gets
+// 403 with Clerk's reverification body, written as clerk.Authorize gives it
+// so that Clerk's front end (useReverification) asks the user to verify
+// again and retries:
+//
+//	{"clerk_error":{"type":"forbidden","reason":"reverification-error",
+//	 "metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
 //
 // # Machine callers
 //
@@ -66,8 +92,9 @@
 //     (clerk.WithLogger when creating the Client).
 //   - RequireAuth(WithUnauthorizedMessage(…)): WithUnauthorizedMessage and
 //     RequireOption are gone; RequireAuth takes clerk.Requirement values and
-//     always answers {"message":"Unauthorized"} (401) or
-//     {"message":"Forbidden"} (403).
+//     answers with clerk.Authorize's bodies: {"message":"Unauthorized"}
+//     (401), {"message":"Forbidden"} or Clerk's reverification body (403),
+//     {"message":"Service Unavailable"} (503).
 //   - GetToken on a signed-out request returns the Auth's *clerk.AuthError
 //     (errors.Is(err, clerk.ErrUnauthenticated)) instead of
 //     *clerk.SignedOutError / clerk.ErrSignedOut; clerk.ErrNoClient is gone.

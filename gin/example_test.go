@@ -95,6 +95,41 @@ func ExampleRequireAuth() {
 	// 200 hello user_admin
 }
 
+// RequireAuth with a reverification: a user who verified 30 minutes ago
+// gets Clerk's reverification body, which its front end reads to ask for a
+// second factor and retry; two minutes ago is recent enough for "strict".
+func ExampleRequireAuth_reverification() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	if _, err := srv.AddUser(clerktest.User{ID: "user_1"}); err != nil {
+		panic(err)
+	}
+	session := srv.CreateSession("user_1").ID
+	authn, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	if err != nil {
+		panic(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(clerkgin.Middleware(authn))
+	r.POST("/account/delete", clerkgin.RequireAuth(clerk.Reverification("strict")), func(c *gin.Context) {
+		c.String(http.StatusOK, "deleted")
+	})
+
+	for _, minutesAgo := range []int{30, 2} {
+		// fva: minutes since the first and the second factor were verified.
+		token, _ := srv.SessionToken(session, clerktest.TokenClaims(map[string]any{"fva": []int{minutesAgo, minutesAgo}}))
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/account/delete", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body)
+	}
+	// Output:
+	// 403 {"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
+	// 200 deleted
+}
+
 func ExampleGetAuth() {
 	handler := func(c *gin.Context) {
 		auth, ok := clerkgin.GetAuth(c)
