@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // orgPermissionsV2 decodes the organization permissions of a v2 session
@@ -12,8 +13,10 @@ import (
 // bit i (least significant first) grants per[i]. Each grant reads
 // "org:<feature>:<permission>", the form Clerk's has() checks.
 //
-// A mask that is not a decimal number grants nothing, and bits past the end
-// of per are ignored: a malformed claim must never invent a permission.
+// Every element is trimmed as JavaScript's trim() does, as Clerk's SDKs
+// read the claims. A mask that is not a decimal number grants nothing, bits
+// past the end of per are ignored, and an empty permission name is never
+// granted: a malformed claim must never invent a permission.
 func orgPermissionsV2(fea, per, fpm string) []string {
 	if fea == "" || per == "" || fpm == "" {
 		return nil
@@ -21,21 +24,22 @@ func orgPermissionsV2(fea, per, fpm string) []string {
 	var out []string
 	masks := fpm
 	for feature := range strings.SplitSeq(fea, ",") {
-		scope, name, ok := strings.Cut(feature, ":")
-		if !ok || name == "" || (scope != "o" && scope != "ou" && scope != "uo") {
-			continue
+		scope, name, ok := strings.Cut(jsTrim(feature), ":")
+		if !ok || (scope != "o" && scope != "ou" && scope != "uo") {
+			continue // an org feature with an empty name still takes its mask, as in Clerk
 		}
 		if masks == "" {
 			break // fewer masks than org features: the rest grant nothing
 		}
 		var mask string
 		mask, masks, _ = strings.Cut(masks, ",")
-		bits, ok := parseMask(mask)
+		bits, ok := parseMask(jsTrim(mask))
 		if !ok {
 			continue
 		}
 		i := 0
 		for perm := range strings.SplitSeq(per, ",") {
+			perm = jsTrim(perm)
 			if perm != "" && bits.has(i) {
 				out = append(out, "org:"+name+":"+perm)
 			}
@@ -70,4 +74,13 @@ func parseMask(s string) (permissionMask, bool) {
 	}
 	b, ok := new(big.Int).SetString(s, 10)
 	return permissionMask{big: b}, ok
+}
+
+// jsTrim trims as JavaScript's String.prototype.trim: Unicode white space
+// and line terminators, which is Go's unicode.IsSpace without U+0085 and
+// with U+FEFF.
+func jsTrim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r))
+	})
 }

@@ -48,7 +48,7 @@ func entitled(claim, query string) bool {
 	for rest, more := claim, true; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
-		part = strings.TrimSpace(part)
+		part = jsTrim(part)
 		s, value, ok := strings.Cut(part, ":")
 		if !ok {
 			return false // Clerk refuses the whole claim
