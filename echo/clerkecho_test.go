@@ -26,7 +26,9 @@ const (
 
 // router serves the routes adaptertest.Router documents: /whoami reports
 // the Auth without requiring it, /api/private sits in a RequireAuth group,
-// /api/admin needs the admin role and a permission, /api/machine has its
+// /api/admin needs the admin role and a permission, /api/feature the
+// organization's memberships feature, /api/reverify a second factor
+// verified within 10 minutes ("strict"), /api/machine has its
 // own Middleware accepting M2M tokens and API keys and lets any caller it
 // authenticates in, /token is a TokenHandler for the "test" template.
 func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
@@ -46,6 +48,14 @@ func (r *rig) router(opts ...clerkecho.Option) *echo.Echo {
 		auth, _ := clerkecho.GetAuth(c)
 		return c.String(http.StatusOK, "admin "+auth.UserID())
 	}, clerkecho.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")))
+	e.GET("/api/feature", func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.String(http.StatusOK, "feature "+auth.UserID())
+	}, clerkecho.RequireAuth(clerk.Feature("org:memberships")))
+	e.GET("/api/reverify", func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.String(http.StatusOK, "fresh "+auth.UserID())
+	}, clerkecho.RequireAuth(clerk.Reverification("strict")))
 	machines := append(slices.Clone(opts), clerkecho.AcceptsToken(clerk.TokenTypeM2MToken, clerk.TokenTypeAPIKey))
 	e.GET("/api/machine", func(c echo.Context) error {
 		auth, _ := clerkecho.GetAuth(c)
@@ -94,8 +104,10 @@ func suiteRouter(r *adaptertest.Rig, reasonHeader bool) adaptertest.Serve {
 	}
 }
 
-// RequireAuth's refusals are *echo.HTTPError values, so echo's own
-// default handler renders them as {"message":…} too.
+// RequireAuth's refusals are *echo.HTTPError values whose message
+// marshals as Authorize's body, so echo's own default handler renders
+// them as Authorize does, plus its newline, Clerk's reverification body
+// included.
 func TestRequireAuthDefaultErrorHandler(t *testing.T) {
 	r := newRig(t)
 	e := r.router()
@@ -110,6 +122,8 @@ func TestRequireAuthDefaultErrorHandler(t *testing.T) {
 		{"signed out, guarded by a role", "/api/admin", nil, 401, unauthorized},
 		{"member without the role", "/api/admin", bearer(r.OrgToken(t, "member")), 403, forbidden},
 		{"admin", "/api/admin", bearer(r.OrgToken(t, "admin")), 200, "admin user_1"},
+		{"without the feature", "/api/feature", bearer(r.SessionToken(t)), 403, forbidden},
+		{"verified too long ago", "/api/reverify", bearer(staleToken(t, r)), 403, reverificationBody + "\n"},
 	} {
 		w := serve(e, c.path, c.header)
 		if w.Code != c.status || w.Body.String() != c.body {

@@ -1,8 +1,8 @@
 // Package clerkecho makes clerkkit native in echo v4: middleware that
 // attaches the Clerk session to each request, a guard that refuses it when
-// it is signed out or lacks a role or permission, getToken for the current
-// session, and routes open to machine callers (M2M tokens, API keys, OAuth
-// access tokens).
+// it is signed out or lacks a role, permission, feature, plan or recent
+// verification, getToken for the current session, and routes open to
+// machine callers (M2M tokens, API keys, OAuth access tokens).
 //
 //	e := echo.New()
 //	e.HTTPErrorHandler = clerkecho.ErrorHandler
@@ -17,17 +17,22 @@
 //     "Authorization: Bearer" header, else the __session cookie) through a
 //     *clerk.Authenticator and stores the *clerk.Auth in the echo context and
 //     in the request's context.Context. It never rejects, and returns the
-//     next handler's error unchanged.
-//   - [RequireAuth] is auth.protect(): it returns an *echo.HTTPError, 401
-//     "Unauthorized" when signed out and 403 "Forbidden" when a
-//     clerk.Requirement is unmet (503 "Service Unavailable" when Clerk
-//     could not be asked), so the app's HTTPErrorHandler renders it as it
-//     renders every other error.
+//     next handler's error unchanged. As in Clerk, a token from the
+//     __session cookie counts only beside the __client_uat cookie a
+//     browser sends with it (and, on a development instance, the
+//     __clerk_db_jwt dev browser cookie); without them the request is
+//     signed out with Clerk's reason (session-token-but-no-client-uat, …).
+//   - [RequireAuth] is auth.protect(): it returns an *echo.HTTPError with
+//     clerk.Authorize's status and body, 401 when signed out, 403 when a
+//     clerk.Requirement is unmet (Clerk's reverification body when only a
+//     verification is too old), 503 when Clerk could not be asked, so the
+//     app's HTTPErrorHandler renders it as it renders every other error.
+//     It panics where it is built on a requirement that can never be met.
 //   - [ErrorHandler] is an HTTPErrorHandler that renders as echo's default
 //     one without the trailing newline, so the guards' refusals read
-//     {"message":"Unauthorized"}, {"message":"Forbidden"} and
-//     {"message":"Service Unavailable"} byte for byte as in the gin, fiber
-//     and net/http adapters.
+//     {"message":"Unauthorized"}, {"message":"Forbidden"}, Clerk's
+//     reverification body and {"message":"Service Unavailable"} byte for
+//     byte as in the gin, fiber and net/http adapters.
 //   - [AcceptsToken] is acceptsToken: the kinds of token a Middleware
 //     accepts, machine tokens included (see Machine callers below).
 //   - [RequireAuthenticated] guards a route open to machine callers: 401
@@ -50,6 +55,28 @@
 //
 // The adapter only translates: authentication, authorization, minting,
 // caching, retries and the error mapping live in the core module.
+//
+// # Guards
+//
+// RequireAuth takes Clerk's has() dimensions as clerk.Requirement values;
+// all of them must be met:
+//
+//	e.GET("/members", h, clerkecho.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")))
+//	e.GET("/export", h, clerkecho.RequireAuth(clerk.Feature("export"), clerk.Plan("org:pro")))
+//	e.POST("/account/delete", h, clerkecho.RequireAuth(clerk.Reverification("strict")))
+//
+// A signed-in user who meets every other requirement but verified too long
+// ago gets a 403 whose body Clerk's front end reads (useReverification) to
+// ask the user to verify again and retry:
+//
+//	{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
+//
+// The *echo.HTTPError's Message marshals as that body (as it marshals as
+// {"message":"Forbidden"} for a plain 403) and prints as the status text.
+// ErrorHandler writes it byte for byte; echo's default handler writes the
+// same JSON followed by a newline, indented in Debug mode; an app's own
+// handler gets the body with json.Marshal(he.Message) and must send it
+// unchanged for the front end to prompt.
 //
 // # Machine callers
 //
@@ -80,7 +107,8 @@
 //   - RequireAuth takes clerk.Requirement values; RequireOption and
 //     WithUnauthorizedMessage are gone: an app that wants another message
 //     renders the *echo.HTTPError (code 401 or 403) in its own
-//     HTTPErrorHandler.
+//     HTTPErrorHandler. The guards' Message is no longer a string but a
+//     json.Marshaler of the answer's body that prints as the status text.
 //   - GetToken on a signed-out request returns the *clerk.AuthError
 //     (errors.Is(err, clerk.ErrUnauthenticated)) instead of
 //     *clerk.SignedOutError / clerk.ErrSignedOut; clerk.ErrNoClient is gone.

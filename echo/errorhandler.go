@@ -12,8 +12,9 @@ import (
 // default handler does, except that the body carries no trailing newline,
 // so its answers are byte for byte those of the gin and fiber adapters and
 // of Clerk's examples: the refusals of RequireAuth and RequireAuthenticated
-// read {"message":"Unauthorized"}, {"message":"Forbidden"} and
-// {"message":"Service Unavailable"}. Like echo's:
+// read {"message":"Unauthorized"}, {"message":"Forbidden"}, Clerk's
+// reverification body and {"message":"Service Unavailable"}, as
+// clerk.Authorize gives them. Like echo's:
 //
 //   - an *echo.HTTPError answers its code, and its Internal when that is an
 //     *echo.HTTPError itself; a string or error message becomes

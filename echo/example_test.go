@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
@@ -90,6 +91,38 @@ func ExampleRequireAuth() {
 	// 200 members of acme
 	// 403 {"message":"Forbidden"}
 	// 401 {"message":"Unauthorized"}
+}
+
+// A route that needs a recent second factor: a session whose factors
+// were verified 30 minutes ago gets Clerk's reverification body, which
+// Clerk's front end (useReverification) reads to ask the user to verify
+// again before retrying.
+func ExampleRequireAuth_reverification() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	if err != nil {
+		panic(err)
+	}
+	e := echo.New()
+	e.HTTPErrorHandler = clerkecho.ErrorHandler
+	e.Use(clerkecho.Middleware(auth))
+	e.POST("/account/delete", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) },
+		clerkecho.RequireAuth(clerk.Reverification("strict"))) // second factor within 10 minutes
+
+	user, _ := srv.AddUser(clerktest.User{})
+	session := srv.CreateSession(user.ID)
+	for _, minutes := range []int{2, 30} {
+		token, _ := srv.SessionToken(session.ID, clerktest.TokenClaims(map[string]any{"fva": []int{minutes, minutes}}))
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/account/delete", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		fmt.Println(strings.TrimSpace(fmt.Sprint(w.Code, " ", w.Body)))
+	}
+	// Output:
+	// 204
+	// 403 {"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
 }
 
 func ExampleErrorHandler() {

@@ -10,35 +10,54 @@ import (
 
 // RequireAuth passes a request on when it is signed in and meets every
 // requirement (with none, being signed in is enough), as clerk.Authorize
-// decides. Otherwise it returns an *echo.HTTPError rather than answering,
-// so the app's HTTPErrorHandler renders it the way it renders every other
-// error:
+// decides: a role, a permission, a feature or plan (clerk.Feature,
+// clerk.Plan) or a recent verification (clerk.Reverification). Otherwise it
+// returns an *echo.HTTPError rather than answering, so the app's
+// HTTPErrorHandler renders it the way it renders every other error. Its
+// code and body are Authorize's:
 //
-//	signed out                     code 401, message "Unauthorized"
-//	signed in, a requirement unmet code 403, message "Forbidden"
-//	Clerk could not be asked       code 503, message "Service Unavailable"
+//	signed out                      401 {"message":"Unauthorized"}
+//	signed in, a requirement unmet  403 {"message":"Forbidden"}
+//	only the verification too old   403 Clerk's reverification body
+//	Clerk could not be asked        503 {"message":"Service Unavailable"}
 //
-// ErrorHandler writes them as {"message":"Unauthorized"},
-// {"message":"Forbidden"} and {"message":"Service Unavailable"}; echo's
-// default handler writes the same plus the newline its JSON encoder adds.
+// The reverification body is the one Clerk's front end reads to ask the
+// user to verify again and retry (useReverification):
+//
+//	{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
+//
+// The error's Message is a json.Marshaler that gives that body, so
+// ErrorHandler writes it byte for byte and echo's default handler writes
+// it followed by the newline its JSON encoder adds; printed, the Message
+// reads as the status text ("Forbidden"), and json.Marshal gives the body
+// to an app's own handler.
+//
 // A 503 only comes from a Middleware that accepts opaque machine tokens
 // (AcceptsToken), verified over Clerk's Backend API; the caller should
 // retry, not sign in again. A machine caller is never signed in, so it
 // gets a 401 here: RequireAuthenticated is the guard for routes open to
 // machines. A 401's or 503's Internal is the *clerk.AuthError saying why,
-// for handlers that log. A request that Middleware did not see
-// is refused with a 401 too (Internal is clerk.ErrNoMiddleware): failing
-// closed turns a wiring mistake into a visible 401 instead of an open door.
+// for handlers that log. A request that Middleware did not see is refused
+// with a 401 too (Internal is clerk.ErrNoMiddleware): failing closed turns
+// a wiring mistake into a visible 401 instead of an open door.
+//
+// It panics, where the guard is built, with the error of
+// clerk.CheckRequirements when a requirement can never be met (an empty
+// role, a feature with an unknown scope, an unknown reverification
+// preset): such a guard would refuse every request.
 func RequireAuth(reqs ...clerk.Requirement) echo.MiddlewareFunc {
+	if err := clerk.CheckRequirements(reqs...); err != nil {
+		panic(err)
+	}
 	reqs = slices.Clone(reqs)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			auth, found := GetAuth(c)
-			ok, status, _ := clerk.Authorize(auth, reqs...)
+			ok, status, body := clerk.Authorize(auth, reqs...)
 			if ok {
 				return next(c)
 			}
-			refusal := echo.NewHTTPError(status, http.StatusText(status))
+			refusal := newRefusal(status, body)
 			switch {
 			case !found:
 				refusal.Internal = clerk.ErrNoMiddleware

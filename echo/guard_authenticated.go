@@ -1,8 +1,6 @@
 package clerkecho
 
 import (
-	"net/http"
-
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/labstack/echo/v4"
 )
@@ -15,8 +13,9 @@ import (
 //	no accepted token, or a bad one  code 401, message "Unauthorized"
 //	Clerk could not be asked         code 503, message "Service Unavailable"
 //
-// ErrorHandler writes them as {"message":"Unauthorized"} and
-// {"message":"Service Unavailable"}; a 503 tells the caller to retry. The
+// The Message marshals as clerk.AuthorizeCaller's body, which ErrorHandler
+// writes as {"message":"Unauthorized"} and {"message":"Service
+// Unavailable"}; a 503 tells the caller to retry. The
 // Internal is the *clerk.AuthError saying why, or clerk.ErrNoMiddleware
 // for a request that Middleware did not see (refused, failing closed).
 // Roles and permissions are a session's: routes that need them use
@@ -25,11 +24,11 @@ func RequireAuthenticated() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			auth, found := GetAuth(c)
-			ok, status, _ := clerk.AuthorizeCaller(auth)
+			ok, status, body := clerk.AuthorizeCaller(auth)
 			if ok {
 				return next(c)
 			}
-			refusal := echo.NewHTTPError(status, http.StatusText(status))
+			refusal := newRefusal(status, body)
 			if found {
 				refusal.Internal = auth.Err()
 			} else {

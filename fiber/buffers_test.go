@@ -11,6 +11,7 @@ import (
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	clerkfiber "github.com/clerkkit/clerkkit/fiber"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -96,7 +97,7 @@ func TestValuesOutliveTheRequest(t *testing.T) {
 		for i, tok := range tokens {
 			header := bearer(tok)
 			if (round+i)%2 == 1 {
-				header = http.Header{"Cookie": {"__session=" + tok}}
+				header = adaptertest.BrowserCookies(tok)
 			}
 			path := "/"
 			if round == 0 {

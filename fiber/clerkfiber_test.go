@@ -19,8 +19,9 @@ import (
 )
 
 // router serves the routes adaptertest.Router lists: /whoami reports the
-// Auth without requiring it, /api/private and /api/admin sit behind
-// RequireAuth (the latter with a role and a permission), /api/machine
+// Auth without requiring it, /api/private, /api/admin, /api/feature and
+// /api/reverify sit behind RequireAuth (the others with a role and a
+// permission, a feature, a reverification preset), /api/machine
 // accepts M2M tokens and API keys behind RequireAuthenticated, /token and
 // /token/:template are TokenHandlers on the rig's Client. errorHandler nil
 // keeps fiber's default.
@@ -51,6 +52,14 @@ func (r *rig) router(errorHandler fiber.ErrorHandler, opts ...clerkfiber.Option)
 	api.Get("/admin", clerkfiber.RequireAuth(clerk.Role("admin"), clerk.Permission("memberships:manage")), func(c *fiber.Ctx) error {
 		auth, _ := clerkfiber.GetAuth(c)
 		return c.SendString("admin " + auth.UserID())
+	})
+	api.Get("/feature", clerkfiber.RequireAuth(clerk.Feature("org:memberships")), func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		return c.SendString("feature " + auth.UserID())
+	})
+	api.Get("/reverify", clerkfiber.RequireAuth(clerk.Reverification("strict")), func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		return c.SendString("fresh " + auth.UserID())
 	})
 	app.Get("/token", clerkfiber.TokenHandler(r.Client, "test"))
 	app.Get("/token/:template", func(c *fiber.Ctx) error {

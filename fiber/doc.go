@@ -1,7 +1,8 @@
 // Package clerkfiber makes clerkkit native in fiber v2: middleware that
 // attaches the Clerk session (or a machine caller) to each request, guards
-// that refuse signed-out requests and those missing a role or permission,
-// and getToken for the current session.
+// that refuse signed-out requests and those missing a role, permission,
+// feature, plan or recent verification, and getToken for the current
+// session.
 //
 // The pieces mirror Clerk's Next.js SDK:
 //
@@ -10,16 +11,22 @@
 //     *clerk.Authenticator and stores the *clerk.Auth in c.Locals and in
 //     c.UserContext(). It never rejects.
 //   - [RequireAuth] is the check Clerk's examples open with (no userId:
-//     401) plus has({role}) / has({permission}): it returns a *fiber.Error,
-//     401 "Unauthorized" when signed out or 403 "Forbidden" when a
-//     clerk.Requirement is not met, so the app's ErrorHandler renders it.
-//     RequireAuth(clerk.Role("admin")) guards a route by organization role.
+//     401) plus has(): clerk.Role, clerk.Permission, clerk.Feature,
+//     clerk.Plan and clerk.Reverification. It returns a [*GuardError]
+//     carrying clerk.Authorize's status and JSON body, so the app's
+//     ErrorHandler renders it: 401 {"message":"Unauthorized"} when signed
+//     out, 403 {"message":"Forbidden"} when a requirement is not met, and
+//     403 with Clerk's reverification body when only a reverification is
+//     (see Guards). RequireAuth(clerk.Role("admin")) guards a route by
+//     organization role. A requirement that can never be met panics where
+//     the guard is built.
 //   - [AcceptsToken] is acceptsToken: the kinds of token a Middleware
 //     accepts, machine tokens included, and [RequireAuthenticated] the guard
 //     for such a route (see Machine callers).
-//   - [ErrorHandler] renders every *fiber.Error as {"message":"…"}; fiber's
-//     DefaultErrorHandler writes text/plain instead. Both guards answer 503
-//     "Service Unavailable" when Clerk could not be asked.
+//   - [ErrorHandler] writes a *GuardError's body as is and renders every
+//     other *fiber.Error as {"message":"…"}; fiber's DefaultErrorHandler
+//     writes the status text as text/plain instead. Both guards answer 503
+//     {"message":"Service Unavailable"} when Clerk could not be asked.
 //   - [GetAuth] is auth(): the request's *clerk.Auth, with ok false when
 //     Middleware did not run (a wiring mistake, not a signed-out request).
 //   - [GetToken] is auth().getToken({template}) for the request's session,
@@ -34,6 +41,36 @@
 // The Client is an argument of GetToken and TokenHandler rather than a
 // Middleware option, so a route that mints cannot be wired without one;
 // failures are logged to the Client's logger (clerk.WithLogger).
+//
+// # Guards
+//
+// Every requirement must pass; roles and permissions need an active
+// organization, features and plans come from the token's fea and pla
+// claims ("org:export" / "user:export" to name the scope), and
+// clerk.Reverification("strict") (or "strict_mfa", "moderate", "lax", or
+// clerk.ReverificationAfter) wants a recent enough verification:
+//
+//	app.Get("/reports", clerkfiber.RequireAuth(clerk.Feature("org:reports")), reports)
+//	app.Get("/billing", clerkfiber.RequireAuth(clerk.Plan("pro")), billing)
+//	app.Post("/api-keys", clerkfiber.RequireAuth(clerk.Role("admin"), clerk.Reverification("strict")), createKey)
+//
+// When the user meets everything but the reverification, the 403 body is
+// Clerk's hint, which a Clerk front end (useReverification) reads to ask
+// the user to verify again and retry:
+//
+//	{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
+//
+// [ErrorHandler] writes it byte for byte. fiber's DefaultErrorHandler, or
+// an ErrorHandler that only knows *fiber.Error (a *GuardError unwraps to
+// one), answers a plain 403 "Forbidden" instead, and the front end does
+// not prompt: use ErrorHandler, or write the *GuardError's Body yourself.
+//
+// A session token from the __session cookie counts only with the
+// __client_uat cookie a browser sends beside it (and, on a development
+// instance, the __clerk_db_jwt dev browser cookie), as Clerk's own
+// backend decides; without it the request is signed out with Clerk's
+// reason (session-token-but-no-client-uat, …). Bearer tokens need
+// neither.
 //
 // # Machine callers
 //
@@ -90,7 +127,8 @@
 //   - RequireAuth's RequireOption and WithUnauthorizedMessage are gone: the
 //     message is always "Unauthorized" (or "Forbidden"); an ErrorHandler of
 //     your own may render it differently. RequireAuth now takes
-//     clerk.Requirement values.
+//     clerk.Requirement values, and both guards return a *GuardError
+//     (which unwraps to the *fiber.Error they used to return).
 //   - A signed-out GetToken returns the Auth's *clerk.AuthError: match
 //     clerk.ErrUnauthenticated instead of clerk.ErrSignedOut and
 //     *clerk.SignedOutError. clerk.ErrNoClient is gone.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
@@ -104,6 +105,45 @@ func ExampleRequireAuth() {
 	// /api/admin 403 {"message":"Forbidden"}
 }
 
+// A sensitive route asks for a recent second factor. A user who verified
+// too long ago gets 403 with Clerk's reverification body, which a Clerk
+// front end (useReverification) reads to prompt and retry; ErrorHandler
+// writes it byte for byte.
+func ExampleRequireAuth_reverification() {
+	srv := clerktest.NewServer() // stands in for Clerk
+	defer srv.Close()
+	auth, err := clerk.NewAuthenticator(clerk.WithJWTKey(srv.PublicKeyPEM()))
+	if err != nil {
+		panic(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
+	app.Use(clerkfiber.Middleware(auth))
+	app.Delete("/api/account", clerkfiber.RequireAuth(clerk.Reverification("strict")), func(c *fiber.Ctx) error {
+		return c.SendStatus(fiber.StatusNoContent)
+	})
+
+	session := srv.CreateSession("user_123").ID
+	// fva: minutes since the first and the second factor were verified.
+	for _, fva := range [][]int{{2, 2}, {30, 30}} {
+		tok, err := srv.SessionToken(session, clerktest.TokenClaims(map[string]any{"fva": fva}))
+		if err != nil {
+			panic(err)
+		}
+		r := httptest.NewRequestWithContext(context.Background(), http.MethodDelete, "/api/account", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := app.Test(r, -1)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		fmt.Println(strings.TrimSpace(fmt.Sprint(resp.StatusCode, " ", string(body))))
+	}
+	// Output:
+	// 204
+	// 403 {"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
+}
+
 // A route that machines call, in an app whose other routes serve signed-in
 // users. The route's own Middleware accepts M2M tokens and API keys (opaque
 // ones are verified over Clerk's Backend API, so the Authenticator needs
@@ -178,7 +218,8 @@ func ExampleRequireAuthenticated() {
 
 func ExampleErrorHandler() {
 	// Without it fiber's DefaultErrorHandler answers RequireAuth with
-	// text/plain "Unauthorized" or "Forbidden".
+	// text/plain "Unauthorized" or "Forbidden", and a stale verification
+	// loses Clerk's reverification body.
 	app := fiber.New(fiber.Config{ErrorHandler: clerkfiber.ErrorHandler})
 	_ = app
 }

@@ -1,5 +1,7 @@
 // Command gocli exposes clerkkit's core (getToken, session token
-// verification and request authentication, machine callers included) to the interoperability tests in interop/test, which run
+// verification, request authentication with machine callers included, and
+// authorization with Auth.Has and Authorize) to the interoperability tests
+// in interop/test, which run
 // Clerk's JavaScript SDK and this command side by side and compare what
 // each reports.
 //
@@ -11,8 +13,10 @@
 //	CLERK_SECRET_KEY=sk_test_… CLERK_API_URL=http://127.0.0.1:4010 \
 //	  gocli authenticate -accepts m2m_token,api_key [-audience X] < requests
 //
-// Every outcome, success or refusal, is one JSON object on stdout (verify
-// and authenticate: one per input line) and exit status 0: a refusal is a result to compare,
+//	CLERK_JWT_KEY="$(cat key.pem)" gocli has [-accepts m2m_token,session_token] < checks
+//
+// Every outcome, success or refusal, is one JSON object on stdout (verify,
+// authenticate and has: one per input line) and exit status 0: a refusal is a result to compare,
 // not a failure of the command. Exit status 2 means the command was used
 // wrongly.
 package main
@@ -29,7 +33,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: gocli gettoken [flags] | gocli verify [flags] < tokens | gocli authenticate [flags] < requests")
+		fmt.Fprintln(stderr, "usage: gocli gettoken [flags] | gocli verify [flags] < tokens | gocli authenticate [flags] < requests | gocli has [flags] < checks")
 		return 2
 	}
 	switch args[0] {
@@ -39,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return verify(args[1:], os.Stdin, stdout, stderr)
 	case "authenticate":
 		return authenticate(args[1:], os.Stdin, stdout, stderr)
+	case "has":
+		return has(args[1:], os.Stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gocli: unknown command %q\n", args[0])
 	return 2

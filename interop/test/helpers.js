@@ -200,6 +200,18 @@ export async function goAuthenticate(requests, { accepts = [], audience } = {}, 
   return goLines(args, lines, env);
 }
 
+// goHas runs our core's Auth.Has and Authorize over checks (one gocli
+// process for the list): each check is {token, params}, params in the
+// shape of has() in Clerk's SDKs; accepts lists the token types the route
+// takes (empty: session tokens). Each result is {has, signedIn, reason,
+// invalid, status, hint}.
+export async function goHas(checks, { accepts = [] } = {}, env) {
+  const lines = checks.map((c) => JSON.stringify({ token: c.token, params: c.params }));
+  const args = ['has'];
+  if (accepts.length > 0) args.push('-accepts', accepts.join(','));
+  return goLines(args, lines, env);
+}
+
 // goLines runs gocli with args, one input line each, and returns the JSON
 // object it prints for each line.
 async function goLines(args, lines, env) {
