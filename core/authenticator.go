@@ -205,7 +205,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, src Carrier, accepts .
 	}
 	st := a.readCookies(src)
 	if err := a.cookieRule(st); err != nil {
-		return a.refuse(ctx, TokenTypeSessionToken, err)
+		kind := TokenTypeSessionToken
+		if st.token == "" {
+			kind = "" // there was no token
+		}
+		return a.refuse(ctx, kind, err)
 	}
 	auth, kind, err := a.verify(ctx, st.token, true, kinds)
 	if err == nil {

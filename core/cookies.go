@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/clerkkit/clerkkit/core/internal/jose"
@@ -38,7 +39,8 @@ func (a *Authenticator) readCookies(src Carrier) cookieState {
 		st.uatSent = true
 		st.uat = leadingInt(v)
 	}
-	_, st.devBrowser = src.Cookie(name(devBrowserCookie))
+	dvb, _ := src.Cookie(name(devBrowserCookie))
+	st.devBrowser = dvb != "" // an empty cookie is no cookie, as in Clerk's SDK
 	return st
 }
 
@@ -57,7 +59,7 @@ func (a *Authenticator) usesSuffixedCookies(src Carrier) bool {
 		return false
 	}
 	sess := peekSession(session)
-	if session != "" && sess.iss == "" {
+	if session != "" && !sess.hasIss {
 		return false
 	}
 	if session != "" && !a.belongsToInstance(sess.iss) {
@@ -70,7 +72,7 @@ func (a *Authenticator) usesSuffixedCookies(src Carrier) bool {
 	if suffixedUAT == "0" && uat != "0" {
 		return false
 	}
-	if a.development && suffixedUAT != "0" && uat == "0" && suffixedSession != "" && suffixed.valid && suffixed.exp <= a.now().Unix() {
+	if a.development && suffixedUAT != "0" && uat == "0" && suffixedSession != "" && suffixed.hasExp && suffixed.exp <= a.now().Unix() {
 		return false
 	}
 	if suffixedUAT == "" && suffixedSession != "" {
@@ -88,10 +90,15 @@ func (a *Authenticator) belongsToInstance(iss string) bool {
 
 // peeked are the claims the cookie rules read before verification: they
 // decide only which cookie to verify, never whether it is valid.
+//
+// They are read leniently, as Clerk's SDK decodes them (a repeated member:
+// the last one wins), since the choice must be Clerk's; verification stays
+// strict.
 type peeked struct {
-	iss      string
+	iss      string // iss when it is a string
+	hasIss   bool   // iss is there and truthy, as JavaScript reads it
 	iat, exp int64 // Unix seconds; 0 when absent
-	valid    bool  // it decoded
+	hasExp   bool
 }
 
 func peekSession(token string) peeked {
@@ -102,11 +109,34 @@ func peekSession(token string) peeked {
 	if err != nil {
 		return peeked{}
 	}
-	var c sessionClaims
-	if parseClaims(p.Payload, &c) != nil {
+	var c struct {
+		Iss any      `json:"iss"`
+		Iat *float64 `json:"iat"`
+		Exp *float64 `json:"exp"`
+	}
+	if json.Unmarshal([]byte(p.Payload), &c) != nil {
 		return peeked{}
 	}
-	return peeked{iss: c.iss, iat: c.iat / 1000, exp: c.exp / 1000, valid: true}
+	var out peeked
+	out.iss, _ = c.Iss.(string)
+	switch v := c.Iss.(type) {
+	case string:
+		out.hasIss = v != ""
+	case float64:
+		out.hasIss = v != 0
+	case bool:
+		out.hasIss = v
+	case nil:
+	default: // objects and arrays are truthy
+		out.hasIss = true
+	}
+	if c.Iat != nil {
+		out.iat = int64(*c.Iat)
+	}
+	if c.Exp != nil {
+		out.exp, out.hasExp = int64(*c.Exp), true
+	}
+	return out
 }
 
 // leadingInt reads a number as JavaScript's parseInt does for
