@@ -28,9 +28,9 @@ func serve(ctx context.Context, ln net.Listener, app *demo.App) error {
 func newRouter(app *demo.App) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Errors (RequireAuth's 401 among them) answer {"message":"…"} exactly.
+	// Errors (RequireAuth's 401 and 403 among them) answer {"message":"…"} exactly.
 	e.HTTPErrorHandler = clerkecho.ErrorHandler
-	e.Use(clerkecho.Middleware(app.Authenticator))
+	e.Use(clerkecho.Middleware(app.Authenticator, middlewareOptions(app)...))
 
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
@@ -53,14 +53,21 @@ func newRouter(app *demo.App) *echo.Echo {
 		return writeJSON(c, http.StatusOK, demo.SessionOf(auth))
 	}, clerkecho.RequireAuth())
 
+	// Administrators of the active organization only: 401 signed out,
+	// 403 {"message":"Forbidden"} signed in without the role.
+	e.GET(demo.AdminPath, func(c echo.Context) error {
+		auth, _ := clerkecho.GetAuth(c)
+		return c.Blob(http.StatusOK, demo.JSONContentType, demo.AdminBody(auth))
+	}, clerkecho.RequireAuth(clerk.Role("org:admin")))
+
 	// Machine callers only: the route's own Middleware accepts M2M tokens
 	// and API keys (the app-wide one refuses them as sessions-only, at no
 	// cost), and RequireAuthenticated lets a machine through where
 	// RequireAuth would not.
 	e.GET(demo.MachinePath, func(c echo.Context) error {
 		auth, _ := clerkecho.GetAuth(c)
-		return c.Blob(http.StatusOK, demo.MachineContentType, demo.MachineBody(auth))
-	}, clerkecho.Middleware(app.Authenticator, clerkecho.AcceptsToken(demo.MachineTokenTypes()...)),
+		return c.Blob(http.StatusOK, demo.JSONContentType, demo.MachineBody(auth))
+	}, clerkecho.Middleware(app.Authenticator, middlewareOptions(app, clerkecho.AcceptsToken(demo.MachineTokenTypes()...))...),
 		clerkecho.RequireAuthenticated())
 
 	if h, err := app.SessionTokenHandler(); err == nil {
@@ -77,4 +84,13 @@ func writeJSON(c echo.Context, code int, v any) error {
 		return err
 	}
 	return c.JSONBlob(code, body)
+}
+
+// middlewareOptions are the options of every Middleware of the example:
+// extra, and the reason header when the App asks for it (offline).
+func middlewareOptions(app *demo.App, extra ...clerkecho.Option) []clerkecho.Option {
+	if app.ReasonHeader {
+		return append(extra, clerkecho.WithReasonHeader())
+	}
+	return extra
 }

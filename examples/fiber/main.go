@@ -13,6 +13,7 @@ import (
 	"net"
 	"time"
 
+	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/examples/internal/demo"
 	clerkfiber "github.com/clerkkit/clerkkit/fiber"
 	"github.com/gofiber/fiber/v2"
@@ -41,10 +42,10 @@ func serve(ctx context.Context, ln net.Listener, app *demo.App) error {
 }
 
 func newApp(app *demo.App) *fiber.App {
-	// Errors (RequireAuth's 401 among them) answer {"message":"…"}.
+	// Errors (RequireAuth's 401 and 403 among them) answer {"message":"…"}.
 	f := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: clerkfiber.ErrorHandler})
 	f.Use(logRequests(app))
-	f.Use(clerkfiber.Middleware(app.Authenticator))
+	f.Use(clerkfiber.Middleware(app.Authenticator, middlewareOptions(app)...))
 
 	// Machine callers only: the route's own Middleware accepts M2M tokens
 	// and API keys (the app-wide one refuses them as sessions-only, at no
@@ -53,11 +54,11 @@ func newApp(app *demo.App) *fiber.App {
 	// move into an /api group guarded by RequireAuth, fiber would run that
 	// guard for this path too unless this route comes before it.
 	f.Get(demo.MachinePath,
-		clerkfiber.Middleware(app.Authenticator, clerkfiber.AcceptsToken(demo.MachineTokenTypes()...)),
+		clerkfiber.Middleware(app.Authenticator, middlewareOptions(app, clerkfiber.AcceptsToken(demo.MachineTokenTypes()...))...),
 		clerkfiber.RequireAuthenticated(),
 		func(c *fiber.Ctx) error {
 			auth, _ := clerkfiber.GetAuth(c)
-			c.Set(fiber.HeaderContentType, demo.MachineContentType)
+			c.Set(fiber.HeaderContentType, demo.JSONContentType)
 			return c.Status(fiber.StatusOK).Send(demo.MachineBody(auth))
 		})
 
@@ -81,6 +82,14 @@ func newApp(app *demo.App) *fiber.App {
 		return c.JSON(demo.SessionOf(auth))
 	})
 
+	// Administrators of the active organization only: 401 signed out,
+	// 403 {"message":"Forbidden"} signed in without the role.
+	f.Get(demo.AdminPath, clerkfiber.RequireAuth(clerk.Role("org:admin")), func(c *fiber.Ctx) error {
+		auth, _ := clerkfiber.GetAuth(c)
+		c.Set(fiber.HeaderContentType, demo.JSONContentType)
+		return c.Status(fiber.StatusOK).Send(demo.AdminBody(auth))
+	})
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		f.Get(demo.SessionTokenPath, adaptor.HTTPHandler(h))
 	}
@@ -100,4 +109,13 @@ func logRequests(app *demo.App) fiber.Handler {
 		demo.LogRequest(c.UserContext(), app.Logger, c.Method(), c.Path(), status, time.Since(start))
 		return err
 	}
+}
+
+// middlewareOptions are the options of every Middleware of the example:
+// extra, and the reason header when the App asks for it (offline).
+func middlewareOptions(app *demo.App, extra ...clerkfiber.Option) []clerkfiber.Option {
+	if app.ReasonHeader {
+		return append(extra, clerkfiber.WithReasonHeader())
+	}
+	return extra
 }

@@ -30,7 +30,7 @@ func newRouter(app *demo.App) *gin.Engine {
 	r.Use(gin.Recovery())
 	// No logger here: TokenHandler and Client.TokenResponse log failures
 	// to the Client's own logger, which the demo App sets to app.Logger.
-	r.Use(clerkgin.Middleware(app.Authenticator))
+	r.Use(clerkgin.Middleware(app.Authenticator, middlewareOptions(app)...))
 
 	// app/api/get-token-example/route.ts: 401 {"message":"Unauthorized"}
 	// when signed out, else {"token":{"jwt":"…"}}.
@@ -53,20 +53,36 @@ func newRouter(app *demo.App) *gin.Engine {
 		c.JSON(http.StatusOK, demo.SessionOf(auth))
 	})
 
+	// Administrators of the active organization only: 401 signed out,
+	// 403 {"message":"Forbidden"} signed in without the role.
+	r.GET(demo.AdminPath, clerkgin.RequireAuth(clerk.Role("org:admin")), func(c *gin.Context) {
+		auth, _ := clerkgin.GetAuth(c)
+		c.Data(http.StatusOK, demo.JSONContentType, demo.AdminBody(auth))
+	})
+
 	// Machine callers only: the route's own Middleware accepts M2M tokens
 	// and API keys (the engine-wide one refuses them as sessions-only, at
 	// no cost), and RequireAuthenticated lets a machine through where
 	// RequireAuth would not.
 	r.GET(demo.MachinePath,
-		clerkgin.Middleware(app.Authenticator, clerkgin.AcceptsToken(demo.MachineTokenTypes()...)),
+		clerkgin.Middleware(app.Authenticator, middlewareOptions(app, clerkgin.AcceptsToken(demo.MachineTokenTypes()...))...),
 		clerkgin.RequireAuthenticated(),
 		func(c *gin.Context) {
 			auth, _ := clerkgin.GetAuth(c)
-			c.Data(http.StatusOK, demo.MachineContentType, demo.MachineBody(auth))
+			c.Data(http.StatusOK, demo.JSONContentType, demo.MachineBody(auth))
 		})
 
 	if h, err := app.SessionTokenHandler(); err == nil {
 		r.GET(demo.SessionTokenPath, gin.WrapH(h))
 	}
 	return r
+}
+
+// middlewareOptions are the options of every Middleware of the example:
+// extra, and the reason header when the App asks for it (offline).
+func middlewareOptions(app *demo.App, extra ...clerkgin.Option) []clerkgin.Option {
+	if app.ReasonHeader {
+		return append(extra, clerkgin.WithReasonHeader())
+	}
+	return extra
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
@@ -45,14 +46,27 @@ type App struct {
 	// Offline is set when the app runs against the in-process emulator;
 	// nil when it talks to a real Clerk instance.
 	Offline *Offline
+	// ReasonHeader makes the examples' Middleware name why a request is
+	// signed out in X-Clerk-Auth-Reason (WithReasonHeader). On offline
+	// only: against a real instance the reason would tell a prober which
+	// check failed.
+	ReasonHeader bool
 
 	closers []func() error
 }
 
-// Offline is the in-process Clerk of offline mode and its demo session.
+// Offline is the in-process Clerk of offline mode and its demo sessions.
 type Offline struct {
 	Emulator *clerktest.Server
-	Demo     clerktest.Demo
+	// Demo is Ada, admin of the organization "acme", signed in with it
+	// active: the user every route serves, AdminPath included.
+	Demo clerktest.Demo
+	// Member is Grace, a member of "acme" without the admin role, signed
+	// in with it active: AdminPath answers her 403.
+	Member SignedInUser
+	// SignedInAt is when the demo's browsers signed in, the __client_uat
+	// of BrowserCookies: the demo's start, before any of its sessions.
+	SignedInAt time.Time
 	// Machines are the callers of MachinePath the banner shows.
 	Machines Machines
 }
@@ -60,14 +74,15 @@ type Offline struct {
 // SessionToken mints a fresh session token for the demo session: what a
 // browser signed in to the demo would send.
 func (o *Offline) SessionToken() (string, error) {
-	return o.Emulator.SessionToken(o.Demo.SessionID)
+	return o.Token(o.Demo.SessionID)
 }
 
 // New configures an App from the environment. With CLERK_SECRET_KEY set it
 // talks to that Clerk instance (CLERK_API_URL, CLERK_API_VERSION,
 // CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY and CLERK_AUTHORIZED_PARTIES are
 // honoured); without it, it starts the emulator in-process, seeded with a
-// demo user, session and template, and the machine callers of Machines.
+// demo user, session and template, a member of the demo organization who is
+// not its admin, and the machine callers of Machines.
 func New(logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -127,8 +142,14 @@ func (a *App) connectReal() error {
 }
 
 func (a *App) startOffline() error {
+	signedInAt := time.Now()
 	emulator := clerktest.NewServer(clerktest.WithLogger(a.Logger))
 	demo, err := emulator.SeedDemo(a.Template)
+	if err != nil {
+		emulator.Close()
+		return fmt.Errorf("seeding the emulator: %w", err)
+	}
+	member, err := seedMember(emulator, demo.OrganizationID)
 	if err != nil {
 		emulator.Close()
 		return fmt.Errorf("seeding the emulator: %w", err)
@@ -158,7 +179,8 @@ func (a *App) startOffline() error {
 		return err
 	}
 	a.Client, a.Authenticator = client, authn
-	a.Offline = &Offline{Emulator: emulator, Demo: demo, Machines: machines}
+	a.Offline = &Offline{Emulator: emulator, Demo: demo, Member: member, SignedInAt: signedInAt, Machines: machines}
+	a.ReasonHeader = true
 	return nil
 }
 

@@ -11,9 +11,9 @@ import (
 // kind of token.
 const MachinePath = "/api/machine"
 
-// MachineContentType is the Content-Type of MachineBody, the same in every
-// framework.
-const MachineContentType = "application/json"
+// JSONContentType is the Content-Type of MachineBody and AdminBody, the
+// same in every framework.
+const JSONContentType = "application/json"
 
 // MachineTokenTypes are the kinds of token MachinePath accepts: a new
 // slice on every call, for the adapters' AcceptsToken.

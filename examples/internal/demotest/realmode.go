@@ -3,6 +3,7 @@ package demotest
 import (
 	"testing"
 
+	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
 	"github.com/clerkkit/clerkkit/examples/internal/demo"
 )
@@ -48,6 +49,15 @@ func CheckRealMode(t *testing.T, serve demo.ServeFunc) {
 	}
 	if n := clerkAPI.Requests(clerktest.EndpointJWKS); n != 0 {
 		t.Errorf("with CLERK_JWT_KEY set the example fetched the JWKS %d times", n)
+	}
+	if status, body := get(t, baseURL+demo.AdminPath, "Bearer "+token, ""); status != 200 || body != adminJSON(d.UserID, d.OrganizationID) {
+		t.Errorf("admin route: %d %s, want 200 %s", status, body, adminJSON(d.UserID, d.OrganizationID))
+	}
+	// The reason header is an offline aid: against a real instance it
+	// would tell a prober which check failed.
+	status, header, _ := request(t, baseURL+demo.SessionPath, "", "__session="+token)
+	if status != 401 || header.Get(clerk.ReasonHeader) != "" {
+		t.Errorf("bare session cookie: %d with %s %q, want 401 without it", status, clerk.ReasonHeader, header.Get(clerk.ReasonHeader))
 	}
 	checkRealModeMachines(t, clerkAPI, baseURL, d.UserID)
 	if _, err := renderBanner(app, baseURL); err != nil {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
 	"github.com/clerkkit/clerkkit/examples/internal/demo"
 )
@@ -72,9 +74,11 @@ var routes = []route{
 }
 
 // CheckRoutes runs the examples' acceptance table against a server: both
-// routes with a valid Bearer token, a valid cookie, no token, an expired
-// token, a bad signature and an upstream Clerk failure; statuses and bodies
-// byte for byte.
+// routes with a valid Bearer token, a valid session cookie with what a
+// browser sends beside it, session cookies without __client_uat or the dev
+// browser, no token, an expired
+// token, a bad signature and an upstream Clerk failing; statuses and bodies
+// byte for byte, and the reason offline mode names in X-Clerk-Auth-Reason.
 func CheckRoutes(t *testing.T, baseURL string, app *demo.App) {
 	t.Helper()
 	emu := app.Offline.Emulator
@@ -88,22 +92,33 @@ func CheckRoutes(t *testing.T, baseURL string, app *demo.App) {
 		t.Fatal(err)
 	}
 	badSignature := valid[:strings.LastIndexByte(valid, '.')+1] + flipFirst(valid[strings.LastIndexByte(valid, '.')+1:])
+	uat := "__client_uat=" + strconv.FormatInt(app.Offline.SignedInAt.Unix(), 10)
 
 	for _, r := range routes {
 		t.Run(r.path, func(t *testing.T) {
 			cases := []struct {
 				name   string
 				header string
-				cookie string
-				fail   bool // Clerk answers 500 to every attempt
+				cookie string // the whole Cookie header
+				fail   bool   // Clerk answers 500 to every attempt
 				status int
 				body   string // "" means a token body, checked claim by claim
+				reason string // X-Clerk-Auth-Reason
 			}{
 				{name: "valid Bearer token", header: "Bearer " + valid, status: 200},
-				{name: "valid __session cookie", cookie: valid, status: 200},
-				{name: "no token", status: 401, body: r.unauthorized},
-				{name: "expired token", header: "Bearer " + expired, status: 401, body: r.unauthorized},
-				{name: "bad signature", header: "Bearer " + badSignature, status: 401, body: r.unauthorized},
+				{name: "valid session cookie, as a browser sends it", cookie: app.Offline.BrowserCookies(valid), status: 200},
+				// Clerk's rules: without __client_uat the client may have
+				// signed out in another tab, so the cookie does not count;
+				// a development instance checks the dev browser first.
+				{name: "session cookie without __client_uat", cookie: "__session=" + valid + "; __clerk_db_jwt=dvb_1", status: 401,
+					body: r.unauthorized, reason: "session-token-but-no-client-uat"},
+				{name: "bare __session cookie", cookie: "__session=" + valid, status: 401, body: r.unauthorized,
+					reason: "dev-browser-missing"},
+				{name: "session cookie without the dev browser", cookie: "__session=" + valid + "; " + uat, status: 401, body: r.unauthorized,
+					reason: "dev-browser-missing"},
+				{name: "no token", status: 401, body: r.unauthorized, reason: "session-token-missing"},
+				{name: "expired token", header: "Bearer " + expired, status: 401, body: r.unauthorized, reason: "token-expired"},
+				{name: "bad signature", header: "Bearer " + badSignature, status: 401, body: r.unauthorized, reason: "token-invalid-signature"},
 				{name: "Clerk failing", header: "Bearer " + valid, fail: true, status: 502, body: `{"message":"Bad Gateway"}`},
 			}
 			for _, tc := range cases {
@@ -112,9 +127,12 @@ func CheckRoutes(t *testing.T, baseURL string, app *demo.App) {
 						emu.FailNext(100, http.StatusInternalServerError, clerktest.EndpointTokens)
 						defer emu.ClearFaults()
 					}
-					status, body := get(t, baseURL+r.path, tc.header, tc.cookie)
+					status, header, body := request(t, baseURL+r.path, tc.header, tc.cookie)
 					if status != tc.status {
 						t.Fatalf("status = %d, want %d; body %s", status, tc.status, body)
+					}
+					if got := header.Get(clerk.ReasonHeader); got != tc.reason {
+						t.Errorf("%s = %q, want %q", clerk.ReasonHeader, got, tc.reason)
 					}
 					if tc.body != "" {
 						if body != tc.body {
@@ -195,15 +213,16 @@ func checkTokenBody(t *testing.T, body string, app *demo.App) {
 	}
 }
 
-func get(t *testing.T, url, authorization, sessionCookie string) (int, string) {
+func get(t *testing.T, url, authorization, cookie string) (int, string) {
 	t.Helper()
-	status, _, body := request(t, url, authorization, sessionCookie)
+	status, _, body := request(t, url, authorization, cookie)
 	return status, body
 }
 
-// request sends a GET with an optional Authorization header and
-// __session cookie, and returns the answer.
-func request(t *testing.T, url, authorization, sessionCookie string) (int, http.Header, string) {
+// request sends a GET with an optional Authorization header and Cookie
+// header (all the cookies, as curl's --cookie sends them), and returns the
+// answer.
+func request(t *testing.T, url, authorization, cookie string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
@@ -212,8 +231,8 @@ func request(t *testing.T, url, authorization, sessionCookie string) (int, http.
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
 	}
-	if sessionCookie != "" {
-		req.AddCookie(&http.Cookie{Name: "__session", Value: sessionCookie})
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
