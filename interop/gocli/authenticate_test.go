@@ -45,8 +45,10 @@ func TestAuthenticateLineForms(t *testing.T) {
 		m2m.Token,
 		"Bearer " + key.Secret,
 		"authorization:" + m2m.Token, // no Bearer scheme: no token
-		"cookie:__session=" + session,
-		"cookie:__session=" + m2m.Token, // machine tokens never come from cookies
+		// What a browser sends on the emulator's development instance:
+		// __client_uat and the dev browser beside the session.
+		"cookie:__session=" + session + "; __client_uat=1; __clerk_db_jwt=dvb_1",
+		"cookie:__session=" + m2m.Token + "; __client_uat=1; __clerk_db_jwt=dvb_1", // machine tokens never come from cookies
 		"",
 	}
 	want := []caller{
