@@ -97,7 +97,7 @@ func (a *Authenticator) belongsToInstance(iss string) bool {
 type peeked struct {
 	iss      string // iss when it is a string
 	hasIss   bool   // iss is there and truthy, as JavaScript reads it
-	iat, exp int64 // Unix seconds; 0 when absent
+	iat, exp int64  // Unix seconds; 0 when absent
 	hasExp   bool
 }
 
