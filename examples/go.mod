@@ -7,6 +7,7 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.4
 	github.com/redis/go-redis/v9 v9.23.0
 )
 
@@ -48,8 +49,8 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/crypto v0.53.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
@@ -57,6 +58,7 @@ require (
 
 require (
 	github.com/clerkkit/clerkkit/echo v0.0.0-00010101000000-000000000000
+	github.com/clerkkit/clerkkit/echov5 v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/fiber v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/gin v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/redis v0.0.0-00010101000000-000000000000
@@ -72,3 +74,5 @@ replace github.com/clerkkit/clerkkit/echo => ../echo
 replace github.com/clerkkit/clerkkit/fiber => ../fiber
 
 replace github.com/clerkkit/clerkkit/redis => ../redis
+
+replace github.com/clerkkit/clerkkit/echov5 => ../echov5
