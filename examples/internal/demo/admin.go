@@ -21,7 +21,7 @@ type admin struct {
 
 // AdminBody is AdminPath's 200 body for a signed-in administrator:
 // {"userId":…,"orgId":…,"orgRole":"org:admin"}. Built here, as MachineBody
-// is, so the three examples answer byte for byte alike.
+// is, so the examples answer byte for byte alike.
 func AdminBody(auth *clerk.Auth) []byte {
 	body, err := json.Marshal(admin{UserID: auth.UserID(), OrgID: auth.OrgID(), OrgRole: auth.OrgRole()})
 	if err != nil {

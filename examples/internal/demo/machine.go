@@ -32,7 +32,7 @@ type machineCaller struct {
 
 // MachineBody is MachinePath's 200 body for an authenticated machine
 // caller: {"tokenType":…,"id":…,"subject":…,"scopes":[…]}. It is built
-// here, not by each framework's JSON renderer, so the three examples answer
+// here, not by each framework's JSON renderer, so the examples answer
 // byte for byte alike.
 func MachineBody(auth *clerk.Auth) []byte {
 	scopes := auth.Scopes()

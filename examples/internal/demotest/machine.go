@@ -43,7 +43,7 @@ func seededMachineBodies(app *demo.App) map[string]string {
 // tokens (opaque and JWT) and API keys answer who the caller is, with the
 // values Clerk's verify answer or the JWT gave; every other request, a
 // valid session included, is 401; Clerk failing is 503. Bodies byte for
-// byte, so the three frameworks answer alike.
+// byte, so every framework answers alike.
 func CheckMachineRoute(t *testing.T, baseURL string, app *demo.App) {
 	t.Helper()
 	emu, m, userID := app.Offline.Emulator, app.Offline.Machines, app.Offline.Demo.UserID
