@@ -2,9 +2,9 @@ package clerkecho
 
 import (
 	"net/http"
-	"slices"
 
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/adapter"
 	"github.com/labstack/echo/v4"
 )
 
@@ -41,15 +41,12 @@ import (
 // with a 401 too (Internal is clerk.ErrNoMiddleware): failing closed turns
 // a wiring mistake into a visible 401 instead of an open door.
 //
-// It panics, where the guard is built, with the error of
+// It panics, where the guard is built, naming the error of
 // clerk.CheckRequirements when a requirement can never be met (an empty
 // role, a feature with an unknown scope, an unknown reverification
 // preset): such a guard would refuse every request.
 func RequireAuth(reqs ...clerk.Requirement) echo.MiddlewareFunc {
-	if err := clerk.CheckRequirements(reqs...); err != nil {
-		panic(err)
-	}
-	reqs = slices.Clone(reqs)
+	reqs = adapter.Requirements("clerkecho", reqs)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			auth, found := GetAuth(c)

@@ -50,9 +50,8 @@ func TestRequireAuthPanicsOnImpossibleRequirement(t *testing.T) {
 				t.Fatal("the case can be met")
 			}
 			defer func() {
-				err, ok := recover().(error)
-				if !ok || err.Error() != want.Error() {
-					t.Fatalf("recovered %v, want the error %q", err, want)
+				if v := recover(); fmt.Sprint(v) != "clerkecho: RequireAuth: "+want.Error() {
+					t.Fatalf("recovered %v, want the error %q", v, want)
 				}
 			}()
 			clerkecho.RequireAuth(c.reqs...)

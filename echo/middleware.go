@@ -4,24 +4,9 @@ import (
 	"net/http"
 
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/adapter"
 	"github.com/labstack/echo/v4"
 )
-
-// An Option configures Middleware.
-type Option func(*config)
-
-type config struct {
-	reasonHeader bool
-	accepts      []clerk.TokenType // nil: the Authenticator's default
-}
-
-// WithReasonHeader makes Middleware answer every request it does not
-// authenticate with the header X-Clerk-Auth-Reason naming why
-// (token-expired, token-type-mismatch, …), and remove the header from one
-// it authenticates, so behind several Middleware it tells what the last
-// one decided. It is off by default: the reason helps debugging and tells
-// a prober which check failed.
-func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
 
 // authKey is the echo context key of the Auth. echo only takes string
 // keys, so it carries the module path to keep clear of the application's
@@ -36,42 +21,34 @@ const authKey = "github.com/clerkkit/clerkkit/echo.auth"
 // rejects: a missing or bad token gives a signed-out Auth with a Reason,
 // and handlers, RequireAuth or RequireAuthenticated decide. A route's own
 // Middleware (one accepting machine tokens, say) replaces the Auth an
-// app-wide one stored. The next handler's error is returned unchanged, so
-// the app's HTTPErrorHandler still sees it. It panics if a is nil, at
-// wiring time rather than per request.
+// app-wide one stored, and removes the X-Clerk-Auth-Reason header an
+// earlier one set when it authenticates the request. The next handler's
+// error is returned unchanged, so the app's HTTPErrorHandler still sees
+// it. It panics if a is nil, at wiring time rather than per request.
 func Middleware(a *clerk.Authenticator, opts ...Option) echo.MiddlewareFunc {
-	if a == nil {
-		panic("clerkecho: Middleware needs a *clerk.Authenticator, got nil")
-	}
-	var cfg config
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
+	cfg := adapter.NewConfig("clerkecho", a, opts)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			auth := a.AuthenticateRequest(req, cfg.accepts...)
+			auth := a.AuthenticateRequest(req, cfg.Accepts...)
 			c.Set(authKey, auth)
 			c.SetRequest(req.WithContext(clerk.ContextWithAuth(req.Context(), auth)))
-			if cfg.reasonHeader {
-				setReasonHeader(c.Response().Header(), auth)
-			}
+			setReasonHeader(c.Response().Header(), cfg.ReasonHeader(auth), auth)
 			return next(c)
 		}
 	}
 }
 
-// setReasonHeader names why auth is not authenticated. A machine caller is
-// authenticated without being signed in, so Authenticated decides here,
-// and an authenticated request loses the header an earlier Middleware set.
-func setReasonHeader(h http.Header, auth *clerk.Auth) {
-	if auth.Authenticated() {
+// setReasonHeader sets the reason Config.ReasonHeader gave, if any. An
+// authenticated request loses the header an earlier Middleware set, so
+// behind several Middleware it tells what the last one decided.
+func setReasonHeader(h http.Header, reason string, auth *clerk.Auth) {
+	switch {
+	case reason != "":
+		h.Set(clerk.ReasonHeader, reason)
+	case auth.Authenticated():
 		h.Del(clerk.ReasonHeader)
-		return
 	}
-	h.Set(clerk.ReasonHeader, string(auth.Reason()))
 }
 
 // GetAuth returns the request's Auth. ok is false when no middleware ran,

@@ -1,10 +1,8 @@
 package clerkfiber
 
 import (
-	"fmt"
-	"slices"
-
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/adapter"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -35,10 +33,7 @@ import (
 // met (clerk.Role(""), an unknown reverification preset, …; see
 // clerk.CheckRequirements), rather than refusing every request with 403.
 func RequireAuth(reqs ...clerk.Requirement) fiber.Handler {
-	if err := clerk.CheckRequirements(reqs...); err != nil {
-		panic(fmt.Errorf("clerkfiber: RequireAuth: %w", err))
-	}
-	reqs = slices.Clone(reqs) // the caller's slice may change after wiring
+	reqs = adapter.Requirements("clerkfiber", reqs)
 	return func(c *fiber.Ctx) error {
 		auth, _ := GetAuth(c)
 		if ok, status, body := clerk.Authorize(auth, reqs...); !ok {

@@ -1,9 +1,8 @@
 package clerkgin
 
 import (
-	"slices"
-
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/adapter"
 	"github.com/gin-gonic/gin"
 )
 
@@ -31,11 +30,7 @@ import (
 //	admin := r.Group("/admin", clerkgin.RequireAuth(clerk.Role("admin")))
 //	r.POST("/account/delete", clerkgin.RequireAuth(clerk.Reverification("strict")), deleteAccount)
 func RequireAuth(reqs ...clerk.Requirement) gin.HandlerFunc {
-	if err := clerk.CheckRequirements(reqs...); err != nil {
-		panic("clerkgin: RequireAuth: " + err.Error())
-	}
-	// A copy, so a caller reusing its slice cannot change a live guard.
-	reqs = slices.Clone(reqs)
+	reqs = adapter.Requirements("clerkgin", reqs)
 	return func(c *gin.Context) {
 		auth, _ := GetAuth(c)
 		if ok, status, body := clerk.Authorize(auth, reqs...); !ok {

@@ -2,23 +2,9 @@ package clerkgin
 
 import (
 	clerk "github.com/clerkkit/clerkkit/core"
+	"github.com/clerkkit/clerkkit/core/adapter"
 	"github.com/gin-gonic/gin"
 )
-
-// An Option configures Middleware.
-type Option func(*config)
-
-type config struct {
-	reasonHeader bool
-	accepts      []clerk.TokenType // nil: the Authenticator's default
-}
-
-// WithReasonHeader makes Middleware answer every request without a valid
-// token of an accepted kind with the header X-Clerk-Auth-Reason naming why
-// (token-expired, token-type-mismatch, …). It is off
-// by default: the reason helps debugging and tells a prober which check
-// failed.
-func WithReasonHeader() Option { return func(cfg *config) { cfg.reasonHeader = true } }
 
 // authKey is the gin context key of the Auth; an unexported type so no
 // other package collides with it.
@@ -35,23 +21,13 @@ type authKey struct{}
 // Reason, and handlers, RequireAuth or RequireAuthenticated decide. It
 // panics if authn is nil, at wiring time rather than per request.
 func Middleware(authn *clerk.Authenticator, opts ...Option) gin.HandlerFunc {
-	if authn == nil {
-		panic("clerkgin: Middleware needs a *clerk.Authenticator, got nil")
-	}
-	var cfg config
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
+	cfg := adapter.NewConfig("clerkgin", authn, opts)
 	return func(c *gin.Context) {
-		auth := authn.AuthenticateRequest(c.Request, cfg.accepts...)
+		auth := authn.AuthenticateRequest(c.Request, cfg.Accepts...)
 		c.Set(authKey{}, auth)
 		c.Request = c.Request.WithContext(clerk.ContextWithAuth(c.Request.Context(), auth))
-		// Authenticated, not SignedIn: a machine caller the route accepts
-		// has no reason to report.
-		if cfg.reasonHeader && !auth.Authenticated() {
-			c.Header(clerk.ReasonHeader, string(auth.Reason()))
+		if reason := cfg.ReasonHeader(auth); reason != "" {
+			c.Header(clerk.ReasonHeader, reason)
 		}
 	}
 }
