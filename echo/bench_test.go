@@ -19,6 +19,10 @@ import (
 // clerk.Middleware + clerk.RequireAuth on the same token in the same run,
 // and echo-without-auth the server alone, so the adapter's own cost is
 // (echo − echo-without-auth) next to (nethttp − a bare handler).
+// echo-with-passthrough has two middleware that only call next where
+// Middleware and RequireAuth sit: echo v4 applies middleware to the
+// handler on every request, a closure per middleware that any middleware
+// costs.
 func BenchmarkAuth(b *testing.B) {
 	for _, mode := range []struct {
 		name string
@@ -47,4 +51,10 @@ func BenchmarkAuth(b *testing.B) {
 	bare.Group("/api").GET("/private", func(echo.Context) error { seen = true; return nil })
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/api/private", nil)
 	b.Run("echo-without-auth", func(b *testing.B) { adaptertest.BenchHandler(b, bare, req, &seen) })
+
+	passthrough := func(next echo.HandlerFunc) echo.HandlerFunc { return func(c echo.Context) error { return next(c) } }
+	wrapped := echo.New()
+	wrapped.Use(passthrough)
+	wrapped.Group("/api", passthrough).GET("/private", func(echo.Context) error { seen = true; return nil })
+	b.Run("echo-with-passthrough", func(b *testing.B) { adaptertest.BenchHandler(b, wrapped, req, &seen) })
 }

@@ -50,9 +50,6 @@
 // so a route that mints cannot be wired without one; its logger
 // (clerk.WithLogger) is where TokenHandler's failures go.
 //
-// echo's context only takes string keys, so the Auth is stored under a key
-// prefixed with this module's path; read it with GetAuth.
-//
 // The adapter only translates: authentication, authorization, minting,
 // caching, retries and the error mapping live in the core module.
 //

@@ -46,22 +46,29 @@ import (
 // role, a feature with an unknown scope, an unknown reverification
 // preset): such a guard would refuse every request.
 func RequireAuth(reqs ...clerk.Requirement) echo.MiddlewareFunc {
-	reqs = adapter.Requirements("clerkecho", reqs)
+	g := &guard{reqs: adapter.Requirements("clerkecho", reqs)}
+	// Applied per request by echo v4, like Middleware: the closure holds
+	// next and one pointer.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			auth, found := GetAuth(c)
-			ok, status, body := clerk.Authorize(auth, reqs...)
-			if ok {
-				return next(c)
-			}
-			refusal := newRefusal(status, body)
-			switch {
-			case !found:
-				refusal.Internal = clerk.ErrNoMiddleware
-			case status != http.StatusForbidden:
-				refusal.Internal = auth.Err()
-			}
-			return refusal
-		}
+		return func(c echo.Context) error { return g.check(c, next) }
 	}
+}
+
+// guard is what a RequireAuth shares between its requests.
+type guard struct{ reqs []clerk.Requirement }
+
+func (g *guard) check(c echo.Context, next echo.HandlerFunc) error {
+	auth, found := GetAuth(c)
+	ok, status, body := clerk.Authorize(auth, g.reqs...)
+	if ok {
+		return next(c)
+	}
+	refusal := newRefusal(status, body)
+	switch {
+	case !found:
+		refusal.Internal = clerk.ErrNoMiddleware
+	case status != http.StatusForbidden:
+		refusal.Internal = auth.Err()
+	}
+	return refusal
 }

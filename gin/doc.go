@@ -8,12 +8,12 @@
 //
 //   - [Middleware] is clerkMiddleware: it verifies the session token (an
 //     "Authorization: Bearer" header, else the __session cookie) through a
-//     *clerk.Authenticator and stores the *clerk.Auth in the gin context and
-//     in the request's context.Context. It never rejects. As in Clerk's
-//     SDKs, a __session cookie counts only with the __client_uat cookie a
-//     browser sends beside it (and, on a development instance, the
-//     __clerk_db_jwt dev browser cookie); without them the request is
-//     signed out with Clerk's reason (session-token-but-no-client-uat, …).
+//     *clerk.Authenticator and stores the *clerk.Auth in the request's
+//     context.Context. It never rejects. As in Clerk's SDKs, a __session
+//     cookie counts only with the __client_uat cookie a browser sends
+//     beside it (and, on a development instance, the __clerk_db_jwt dev
+//     browser cookie); without them the request is signed out with Clerk's
+//     reason (session-token-but-no-client-uat, …).
 //   - [RequireAuth] guards a group or a route: it aborts signed-out
 //     requests with 401 {"message":"Unauthorized"} and, given requirements
 //     such as clerk.Role("admin") (checked as has() in Clerk's SDKs),
