@@ -162,3 +162,18 @@ func TestReasonHeaderMachineCaller(t *testing.T) {
 		t.Fatalf("session token: %q", w.Header().Get(clerk.ReasonHeader))
 	}
 }
+
+// TestRouteMiddlewareClearsAnEarlierReason: an engine-wide Middleware
+// refuses a machine caller (token-type-mismatch) and sets the header; the
+// route's Middleware that accepts the caller must not leave it behind.
+func TestRouteMiddlewareClearsAnEarlierReason(t *testing.T) {
+	r := newRig(t)
+	e := gin.New()
+	e.Use(clerkgin.Middleware(r.Auth, clerkgin.WithReasonHeader()))
+	e.GET("/machine", clerkgin.Middleware(r.Auth, clerkgin.AcceptsToken(clerk.TokenTypeAPIKey)),
+		func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	w := serve(e, "/machine", bearer(r.machineKey(t)))
+	if w.Code != http.StatusNoContent || w.Header().Values(clerk.ReasonHeader) != nil {
+		t.Fatalf("accepted machine caller behind a session Middleware: %d, reason header %q", w.Code, w.Header().Values(clerk.ReasonHeader))
+	}
+}

@@ -24,8 +24,13 @@ func Middleware(authn *clerk.Authenticator, opts ...Option) gin.HandlerFunc {
 		// code needs it there anyway, and c.Set would allocate gin's Keys
 		// map on every request for a second copy of the same pointer.
 		c.Request = c.Request.WithContext(clerk.ContextWithAuth(c.Request.Context(), auth))
-		if reason := cfg.ReasonHeader(auth); reason != "" {
+		switch reason := cfg.ReasonHeader(auth); {
+		case reason != "":
 			c.Header(clerk.ReasonHeader, reason)
+		case auth.Authenticated():
+			// A route's Middleware that accepts the caller clears the
+			// reason an engine-wide one gave for refusing it.
+			c.Writer.Header().Del(clerk.ReasonHeader)
 		}
 	}
 }
