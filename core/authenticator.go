@@ -29,6 +29,7 @@ type Authenticator struct {
 	accepts       tokenKinds         // the kinds accepted when a call names none
 	audiences     []string           // OAuth JWT aud to require; empty: not checked
 	verified      *verificationCache // nil when disabled
+	fixedKey      bool               // keys is a CLERK_JWT_KEY: a cached entry's key is always current
 	opaque        *opaqueVerifier    // nil without a Client
 	// cacheMaxAgeMillis bounds how long a cache entry is trusted
 	// without verifying the token again, whatever its exp says.
@@ -109,8 +110,10 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
+	_, fixed := keys.(staticKey)
 	a := &Authenticator{
 		keys:          keys,
+		fixedKey:      fixed,
 		parties:       s.parties,
 		skewMillis:    s.skew.Milliseconds(),
 		now:           s.now,

@@ -22,7 +22,7 @@ type countingKeys struct {
 	lookups atomic.Int64
 }
 
-func (c *countingKeys) key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError) {
+func (c *countingKeys) key(ctx context.Context, kid string, hasKid bool) (jose.Key, uint64, *AuthError) {
 	c.lookups.Add(1)
 	return c.keySource.key(ctx, kid, hasKid)
 }

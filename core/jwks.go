@@ -16,7 +16,9 @@ import (
 // so keys of two Clerk instances never mix (a cache keyed only by kid once
 // let one instance's tokens verify on another).
 type keySource interface {
-	key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError)
+	// key finds the key a token names, and the version of the set it
+	// came from (see version).
+	key(ctx context.Context, kid string, hasKid bool) (jose.Key, uint64, *AuthError)
 	// holds reports whether pub is still the key under kid: false once
 	// Clerk's key set no longer has it. It never calls Clerk.
 	holds(kid string, pub *rsa.PublicKey) bool
@@ -30,7 +32,9 @@ type keySource interface {
 // it could mean.
 type staticKey struct{ k jose.Key }
 
-func (s staticKey) key(context.Context, string, bool) (jose.Key, *AuthError) { return s.k, nil }
+func (s staticKey) key(context.Context, string, bool) (jose.Key, uint64, *AuthError) {
+	return s.k, 0, nil
+}
 
 func (s staticKey) holds(_ string, pub *rsa.PublicKey) bool { return pub == s.k.Pub }
 
@@ -92,11 +96,11 @@ func (c *jwksCache) holds(kid string, pub *rsa.PublicKey) bool {
 	return ok && k.Pub == pub
 }
 
-func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (jose.Key, *AuthError) {
+func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (jose.Key, uint64, *AuthError) {
 	if !hasKid {
 		// Without a kid there is nothing to look up, and no reason to call
 		// Clerk: Clerk's session tokens always carry one.
-		return jose.Key{}, authErr(ReasonJWKKidMismatch, "token has no kid")
+		return jose.Key{}, 0, authErr(ReasonJWKKidMismatch, "token has no kid")
 	}
 	now := c.now()
 	set := c.current.Load()
@@ -105,7 +109,7 @@ func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (jose.Key,
 			if now.Sub(set.fetchedAt) >= c.ttl {
 				c.refreshInBackground(ctx, now)
 			}
-			return k, nil
+			return k, set.version, nil
 		}
 	}
 	// Join the fetch in flight, or start one unless the previous one
@@ -121,20 +125,20 @@ func (c *jwksCache) key(ctx context.Context, kid string, hasKid bool) (jose.Key,
 	switch {
 	case errors.Is(err, flight.ErrNotStarted):
 		if set == nil {
-			return jose.Key{}, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
+			return jose.Key{}, 0, authErr(ReasonJWKFailedToLoad, "key set unavailable; next fetch not due yet")
 		}
-		return jose.Key{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+		return jose.Key{}, 0, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
 	case errors.As(err, &left):
-		return jose.Key{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: left.Cause}
+		return jose.Key{}, 0, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "gave up waiting for the key set", Err: left.Cause}
 	}
 	set = c.current.Load()
 	if set == nil {
-		return jose.Key{}, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: err}
+		return jose.Key{}, 0, &AuthError{Reason: ReasonJWKFailedToLoad, Detail: "fetching the key set failed", Err: err}
 	}
 	if k, ok := set.keys[kid]; ok {
-		return k, nil
+		return k, set.version, nil
 	}
-	return jose.Key{}, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
+	return jose.Key{}, 0, authErr(ReasonJWKKidMismatch, "no key with the token's kid")
 }
 
 // claim returns the flight group's start condition: the previous fetch

@@ -25,8 +25,7 @@ func (a *Authenticator) verifyMachineJWT(ctx context.Context, token string, p *j
 	if err := parseMachineClaims(p.Payload, &c); err != nil {
 		return nil, authErr(ReasonTokenInvalid, "claims: "+err.Error())
 	}
-	version := a.keys.version() // before the key; see verify
-	key, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
+	key, version, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ func (a *Authenticator) reused(token string, now time.Time) *Auth {
 	if a.verified == nil {
 		return nil
 	}
-	if e, ok := a.verified.get(token); ok && e.key == nil && now.UnixMilli() < e.until {
+	if e := a.verified.get(token); e != nil && e.key == nil && now.UnixMilli() < e.until {
 		return e.auth
 	}
 	return nil

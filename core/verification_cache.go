@@ -21,7 +21,7 @@ import (
 // a key, enter with no key and a short lifetime (WithMachineTokenReuse).
 type verificationCache struct {
 	mu      sync.RWMutex
-	entries map[string]verifiedToken
+	entries map[string]*verifiedToken // immutable once stored
 	order   []string // ring of keys in insertion order
 	next    int
 }
@@ -39,21 +39,22 @@ type verifiedToken struct {
 
 func newVerificationCache(size int) *verificationCache {
 	return &verificationCache{
-		entries: make(map[string]verifiedToken, min(size, 1024)),
+		entries: make(map[string]*verifiedToken, min(size, 1024)),
 		order:   make([]string, size),
 	}
 }
 
-func (c *verificationCache) get(token string) (verifiedToken, bool) {
+func (c *verificationCache) get(token string) *verifiedToken {
 	c.mu.RLock()
-	e, ok := c.entries[token]
+	e := c.entries[token]
 	c.mu.RUnlock()
-	return e, ok
+	return e
 }
 
 // put adds an entry, or replaces the entry of a token verified again
 // (after its key set changed or it reached the maximum age).
-func (c *verificationCache) put(token string, e verifiedToken) {
+func (c *verificationCache) put(token string, v verifiedToken) {
+	e := &v
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[token]; ok {

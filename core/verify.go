@@ -37,8 +37,8 @@ func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool,
 	}
 	now := a.now()
 	if a.verified != nil {
-		if e, ok := a.verified.get(token); ok && now.UnixMilli() < e.until &&
-			(e.key == nil || e.version == a.keys.version() || a.keys.holds(e.kid, e.key)) {
+		if e := a.verified.get(token); e != nil && now.UnixMilli() < e.until &&
+			(e.key == nil || a.fixedKey || e.version == a.keys.version() || a.keys.holds(e.kid, e.key)) {
 			return a.admitCached(e.auth, inCookie, accepts, now)
 		}
 		// Not cached, too old, or its key has left the key set: verify
@@ -84,14 +84,11 @@ func (a *Authenticator) verify(ctx context.Context, token string, inCookie bool,
 	if accepts&kindSession == 0 {
 		return nil, kind, authErr(ReasonTokenTypeMismatch, "session token, not accepted here")
 	}
-	// Read before the key: an entry then never claims a newer set than
-	// the one its key came from.
-	version := a.keys.version()
 	hash, err := checkHeader(&p.Header)
 	if err != nil {
 		return nil, kind, err
 	}
-	key, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
+	key, version, err := a.keys.key(ctx, p.Header.Kid, p.Header.HasKid)
 	if err != nil {
 		return nil, kind, err
 	}
