@@ -22,7 +22,7 @@ import (
 type verificationCache struct {
 	mu      sync.RWMutex
 	entries map[string]*verifiedToken // immutable once stored
-	order   []string // ring of keys in insertion order
+	order   []string                  // ring of keys in insertion order
 	next    int
 }
 
