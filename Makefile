@@ -11,6 +11,9 @@ GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 BENCHSTAT := $(TOOLS)/benchstat-$(BENCHSTAT_VERSION)/benchstat
 
+# The example servers load-ci drives, one after the other.
+LOAD_EXAMPLES ?= gin echo echov5 fiber fiberv3
+
 # Rounds of the comparison suite (`make bench ROUNDS=10`).
 ROUNDS ?= 6
 
@@ -82,11 +85,13 @@ interop:
 load: wrk
 	LOAD_SECONDS=60 LOAD_RSS_AT=10 scripts/load.sh
 
-## load-ci: the same for 10 s each; fails on any non-2xx answer or socket
-## error, or if the server's RSS grows by more than 16 MiB between 3 s and
-## the end of a run.
+## load-ci: the same for 5 s each, for every example server in turn
+## (LOAD_EXAMPLES); fails on any non-2xx answer or socket error, or if a
+## server's RSS grows by more than 16 MiB between 2 s and the end of a run.
 load-ci: wrk
-	LOAD_SECONDS=10 LOAD_RSS_AT=3 LOAD_CHECK=1 LOAD_MAX_RSS_GROWTH_KB=16384 scripts/load.sh
+	@for e in $(LOAD_EXAMPLES); do \
+		LOAD_EXAMPLE=$$e LOAD_SECONDS=5 LOAD_RSS_AT=2 LOAD_CHECK=1 LOAD_MAX_RSS_GROWTH_KB=16384 scripts/load.sh || exit 1; \
+	done
 
 ## wrk: installs the HTTP benchmarking tool from Debian's packages if it is
 ## missing.

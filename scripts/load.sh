@@ -14,7 +14,7 @@
 #   LOAD_RSS_AT       when the early RSS sample is taken, seconds (default 10)
 #   LOAD_THREADS      wrk threads (default 2)
 #   LOAD_CONNECTIONS  wrk connections (default 16)
-#   LOAD_EXAMPLE      gin, echo or fiber (default gin)
+#   LOAD_EXAMPLE      gin, echo, echov5, fiber or fiberv3 (default gin)
 #   LOAD_CHECK        1: fail on any non-2xx or socket error, or on RSS
 #                     growth from the early sample to the end above
 #                     LOAD_MAX_RSS_GROWTH_KB (default 16384)
