@@ -97,8 +97,8 @@ const both = (unsuffixed, suffixed) =>
 const IN = { authenticated: true, reason: '' };
 const OUT = (reason) => ({ authenticated: false, reason });
 
-// Reasons for the differences, deliberate or not (BUG, GAP: the lead
-// decides), some used by several cases.
+// Reasons for the differences, each deliberate, some used by several
+// cases.
 const WHY = {
   nothing:
     "a request without a session token and without a signed-in __client_uat is session-token-missing in ours, as it was before the cookie rules; Clerk names it session-token-and-uat-missing",
