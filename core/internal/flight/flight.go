@@ -129,6 +129,12 @@ func (g *Group[K, V]) InFlight(key K) bool {
 }
 
 func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bool, fresh bool) (v V, err error, joined bool) {
+	if ctx.Err() != nil {
+		// A caller that has already left neither starts nor joins a
+		// call: otherwise a call that finished at once would race its
+		// context's end for which answer it gets.
+		return v, &LeftError{Cause: context.Cause(ctx)}, false
+	}
 	g.mu.Lock()
 	c, joined := g.calls[key]
 	if fresh {

@@ -277,3 +277,22 @@ func BenchmarkUncontendedInline(b *testing.B) {
 		}
 	}
 }
+
+// A caller whose context has already ended gets its cancellation, every
+// time, and starts nothing: even work that would finish at once must not
+// race the context for which answer it gives.
+func TestACallerThatHasLeftStartsNothing(t *testing.T) {
+	var g flight.Group[string, string]
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := 0
+	fn := func(context.Context, func(error)) (string, error) { ran++; return "v", nil }
+	for range 1000 {
+		if _, err, _ := g.Do(ctx, "k", fn); !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v, want context.Canceled", err)
+		}
+	}
+	if ran != 0 {
+		t.Fatalf("work ran %d times for callers that had left", ran)
+	}
+}
