@@ -66,18 +66,10 @@ func (a *Authenticator) verifyMachineJWT(ctx context.Context, token string, p *j
 func (a *Authenticator) isAudience(aud string) bool { return slices.Contains(a.audiences, aud) }
 
 // checkMachineTimes applies the session token's inequalities to a machine
-// token; one without an expiry (an API key may have none) never expires.
+// JWT (exp is required there; opaque tokens' expiry bounds their cache
+// entry instead).
 func (a *Authenticator) checkMachineTimes(m *machineIdentity, now time.Time) *AuthError {
-	ms := now.UnixMilli()
-	switch {
-	case m.exp != 0 && m.exp <= ms-a.skewMillis:
-		return authErr(ReasonTokenExpired, "exp is in the past")
-	case m.hasNbf && m.nbf > ms+a.skewMillis:
-		return authErr(ReasonTokenNotActiveYet, "nbf is in the future")
-	case m.hasIat && m.iat > ms+a.skewMillis:
-		return authErr(ReasonTokenIatInTheFuture, "iat is in the future")
-	}
-	return nil
+	return a.checkWindow(now, m.exp, m.nbf, m.hasNbf, m.iat, m.hasIat)
 }
 
 // subjectPrefix is the prefix a kind's subject must have, checked on

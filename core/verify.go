@@ -221,13 +221,18 @@ func (a *Authenticator) authorizedParty(azp string) bool {
 // checkTimes applies Clerk's inequalities, in milliseconds: expired when
 // exp <= now - skew; refused when nbf or iat > now + skew.
 func (a *Authenticator) checkTimes(c *sessionClaims, now time.Time) *AuthError {
+	return a.checkWindow(now, c.exp, c.nbf, c.hasNbf, c.iat, c.hasIat)
+}
+
+// checkWindow is the time check of every JWT kind, in milliseconds.
+func (a *Authenticator) checkWindow(now time.Time, exp, nbf int64, hasNbf bool, iat int64, hasIat bool) *AuthError {
 	ms := now.UnixMilli()
 	switch {
-	case c.exp <= ms-a.skewMillis:
+	case exp <= ms-a.skewMillis:
 		return authErr(ReasonTokenExpired, "exp is in the past")
-	case c.hasNbf && c.nbf > ms+a.skewMillis:
+	case hasNbf && nbf > ms+a.skewMillis:
 		return authErr(ReasonTokenNotActiveYet, "nbf is in the future")
-	case c.hasIat && c.iat > ms+a.skewMillis:
+	case hasIat && iat > ms+a.skewMillis:
 		return authErr(ReasonTokenIatInTheFuture, "iat is in the future")
 	}
 	return nil
