@@ -42,6 +42,12 @@ func (c *Cache) LockMint(ctx context.Context, key clerk.TokenKey, ttl time.Durat
 	if !ok {
 		return nil, false, nil
 	}
+	// The Client reads the cache once more now that it holds the claim:
+	// that read must not join one that began before this claim, when
+	// another replica may not yet have stored the token it minted.
+	c.readsMu.Lock()
+	delete(c.reads, key)
+	c.readsMu.Unlock()
 	return sync.OnceFunc(func() {
 		// Release even when the caller's context has ended meanwhile.
 		opCtx, cancel := c.op(context.WithoutCancel(ctx))
