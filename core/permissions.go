@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // orgPermissionsV2 decodes the organization permissions of a v2 session
@@ -80,6 +81,9 @@ func parseMask(s string) (permissionMask, bool) {
 // and line terminators, which is Go's unicode.IsSpace without U+0085 and
 // with U+FEFF.
 func jsTrim(s string) string {
+	if s == "" || (s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf) {
+		return s // nothing to trim: the common case, without decoding a rune
+	}
 	return strings.TrimFunc(s, func(r rune) bool {
 		return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r))
 	})
