@@ -37,10 +37,10 @@ func BenchmarkVerifyFresh(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, mode := range []string{"off", "on"} {
+	for _, mode := range []string{"observer=off", "observer=on"} {
 		b.Run(mode, func(b *testing.B) {
 			opts := []clerk.AuthenticatorOption{clerk.WithJWTKey(srv.PublicKeyPEM()), clerk.WithVerificationCache(0, time.Minute)}
-			if mode == "on" {
+			if mode == "observer=on" {
 				opts = append(opts, clerk.WithObserver(benchObserver(b)))
 			}
 			a, err := clerk.NewAuthenticator(opts...)
@@ -66,14 +66,14 @@ func BenchmarkGetTokenCacheHit(b *testing.B) {
 		b.Fatal(err)
 	}
 	sess := srv.CreateSession("user_bench", clerktest.WithSessionLifetime(time.Hour))
-	for _, mode := range []string{"off", "on"} {
+	for _, mode := range []string{"observer=off", "observer=on"} {
 		b.Run(mode, func(b *testing.B) {
 			cache, err := clerk.NewMemoryTokenCache(16)
 			if err != nil {
 				b.Fatal(err)
 			}
 			opts := []clerk.ClientOption{clerk.WithAPIURL(srv.URL), clerk.WithTokenCache(cache)}
-			if mode == "on" {
+			if mode == "observer=on" {
 				opts = append(opts, clerk.WithObserver(benchObserver(b)))
 			}
 			c, err := clerk.NewClient(srv.SecretKey(), opts...)
