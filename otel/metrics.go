@@ -27,15 +27,17 @@ type meters struct {
 	// few (outcome × token type × reason), and building one per request
 	// would cost an allocation on every verification.
 	authAttrs sync.Map // authKey → authOptions
-	// reuseAttrs has one option per reuse outcome, built up front.
-	reuseAttrs map[clerk.TokenCacheOutcome]metric.MeasurementOption
+	// reuseAttrs has the options of each reuse outcome, built up front
+	// as a slice so that Add allocates none.
+	reuseAttrs map[clerk.TokenCacheOutcome][]metric.AddOption
 }
 
 // authOptions are the attribute sets of one kind of authentication: the
 // counter's, and the histogram's, which leaves the reason out (it adds
 // little to a latency and would multiply the histogram's series).
 type authOptions struct {
-	count, duration metric.MeasurementOption
+	count    []metric.AddOption
+	duration []metric.RecordOption
 }
 
 type authKey struct {
@@ -91,9 +93,9 @@ func newMeters(mp metric.MeterProvider) (*meters, error) {
 		metric.WithFloat64Callback(m.observeAge)); err != nil {
 		return nil, err
 	}
-	m.reuseAttrs = make(map[clerk.TokenCacheOutcome]metric.MeasurementOption)
+	m.reuseAttrs = make(map[clerk.TokenCacheOutcome][]metric.AddOption)
 	for _, o := range []clerk.TokenCacheOutcome{clerk.TokenCacheHit, clerk.TokenCacheMiss, clerk.TokenCacheCoalesced, clerk.TokenCacheUpstream} {
-		m.reuseAttrs[o] = metric.WithAttributeSet(attribute.NewSet(keyReuse.String(string(o))))
+		m.reuseAttrs[o] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(keyReuse.String(string(o))))}
 	}
 	return m, nil
 }
@@ -108,21 +110,21 @@ func (m *meters) authentication(ctx context.Context, e clerk.AuthenticationEvent
 			counted = append(counted[:len(base):len(base)], keyReason.String(string(e.Reason)))
 		}
 		cached, _ = m.authAttrs.LoadOrStore(key, authOptions{
-			count:    metric.WithAttributeSet(attribute.NewSet(counted...)),
-			duration: metric.WithAttributeSet(attribute.NewSet(base...)),
+			count:    []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(counted...))},
+			duration: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(base...))},
 		})
 	}
 	opts := cached.(authOptions)
-	m.authentications.Add(ctx, 1, opts.count)
-	m.authDuration.Record(ctx, e.Duration.Seconds(), opts.duration)
+	m.authentications.Add(ctx, 1, opts.count...)
+	m.authDuration.Record(ctx, e.Duration.Seconds(), opts.duration...)
 }
 
 func (m *meters) tokenCache(ctx context.Context, o clerk.TokenCacheOutcome) {
-	opt, ok := m.reuseAttrs[o]
+	opts, ok := m.reuseAttrs[o]
 	if !ok {
-		opt = metric.WithAttributes(keyReuse.String(string(o)))
+		opts = []metric.AddOption{metric.WithAttributes(keyReuse.String(string(o)))}
 	}
-	m.reuse.Add(ctx, 1, opt)
+	m.reuse.Add(ctx, 1, opts...)
 }
 
 func (m *meters) attempt(ctx context.Context, c clerk.APICall, a clerk.APIAttempt) {
