@@ -2,7 +2,7 @@
 # the targets that need them, never by hand.
 
 GO       ?= go
-MODULES  := core gin echo echov5 fiber fiberv3 examples benchmarks interop/gocli redis
+MODULES  := core gin echo echov5 fiber fiberv3 otel examples benchmarks interop/gocli redis
 TOOLS    := $(CURDIR)/.tools
 
 GOLANGCI_LINT_VERSION := v2.15.0

@@ -68,6 +68,7 @@ type authSettings struct {
 	cacheSize     int
 	cacheMaxAge   time.Duration
 	logger        *slog.Logger
+	observer      *Observer // nil: nothing observes
 }
 
 func defaultAuthSettings() authSettings {

@@ -35,6 +35,7 @@ type Authenticator struct {
 	// without verifying the token again, whatever its exp says.
 	cacheMaxAgeMillis int64
 	logger            *slog.Logger
+	observer          *Observer // nil: nothing observes
 }
 
 // Environment variables read by NewAuthenticatorFromEnv. CLERK_JWT_KEY is
@@ -121,9 +122,13 @@ func newAuthenticator(s *authSettings) (*Authenticator, error) {
 		accepts:       s.accepts,
 		audiences:     s.audiences,
 		logger:        s.logger,
+		observer:      s.observer,
 	}
 	if s.client != nil {
 		a.opaque = newOpaqueVerifier(s.client, s.machineReuse, s.machineStore, s.now)
+		if s.observer != nil {
+			a.opaque.api.observer = s.observer // the Authenticator's own observer wins
+		}
 	}
 	if s.publishableKey != "" {
 		a.cookieSuffix = sessionCookieSuffix(s.publishableKey)
@@ -153,25 +158,26 @@ func (s *authSettings) keySource() (keySource, error) {
 	var fetch func(context.Context) ([]byte, error)
 	switch {
 	case s.jwksURL != "":
-		fetch = publicJWKSFetcher(s.httpClient, s.jwksURL)
+		fetch = publicJWKSFetcher(s.httpClient, s.jwksURL, s.observer)
 	case s.fapiHost == "":
 		return nil, configError("WithFrontendJWKS needs a publishable key")
 	default:
-		fetch = publicJWKSFetcher(s.httpClient, "https://"+s.fapiHost+"/.well-known/jwks.json")
+		fetch = publicJWKSFetcher(s.httpClient, "https://"+s.fapiHost+"/.well-known/jwks.json", s.observer)
 	}
 	return s.jwks(fetch), nil
 }
 
 // clientKeys is the key set of the Backend API, fetched with the Client.
-func (s *authSettings) clientKeys() keySource { return s.jwks(s.client.fetchJWKS) }
+func (s *authSettings) clientKeys() keySource { return s.jwks(s.client.jwksFetcher(s.observer)) }
 
 func (s *authSettings) jwks(fetch func(context.Context) ([]byte, error)) *jwksCache {
 	return &jwksCache{
-		fetch:  fetch,
-		now:    s.now,
-		ttl:    s.jwksTTL,
-		minGap: s.unknownKIDGap,
-		logger: s.logger,
+		fetch:    fetch,
+		now:      s.now,
+		ttl:      s.jwksTTL,
+		minGap:   s.unknownKIDGap,
+		logger:   s.logger,
+		observer: s.observer,
 	}
 }
 
@@ -179,6 +185,19 @@ func (s *authSettings) jwks(fetch func(context.Context) ([]byte, error)) *jwksCa
 // Client's retries, timeout and response size limit.
 func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
 	return c.call(ctx, http.MethodGet, "/jwks", nil)
+}
+
+// jwksFetcher is fetchJWKS reporting to obs instead of the Client's
+// observer, when obs is not nil.
+func (c *Client) jwksFetcher(obs *Observer) func(context.Context) ([]byte, error) {
+	if obs == nil {
+		return c.fetchJWKS
+	}
+	api := *c.api
+	api.observer = obs
+	return func(ctx context.Context) ([]byte, error) {
+		return api.do(ctx, http.MethodGet, c.baseURL+"/jwks", c.credentials.authorization(), nil, nil)
+	}
 }
 
 // Authenticate reads the token from what the request carries and verifies
@@ -195,6 +214,16 @@ func (c *Client) fetchJWKS(ctx context.Context) ([]byte, error) {
 // authenticateRequest requires for requests that are not page loads (no
 // handshake here: such a request is signed out with Clerk's reason).
 func (a *Authenticator) Authenticate(ctx context.Context, src Carrier, accepts ...TokenType) *Auth {
+	if !a.observer.observesAuthentication() {
+		return a.authenticate(ctx, src, accepts)
+	}
+	start := time.Now()
+	auth := a.authenticate(ctx, src, accepts)
+	a.observer.authentication(ctx, auth.kind, auth.machine != nil, auth.err, start)
+	return auth
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, src Carrier, accepts []TokenType) *Auth {
 	kinds := a.kinds(accepts)
 	if src == nil {
 		return a.refuse(ctx, "", authErr(ReasonSessionTokenMissing, "no token in the request"))
@@ -238,7 +267,15 @@ func (a *Authenticator) AuthenticateRequest(r *http.Request, accepts ...TokenTyp
 // kinds named (none: the Authenticator's default). A refused token gives a
 // nil Auth and an *AuthError with the Reason.
 func (a *Authenticator) VerifyToken(ctx context.Context, token string, accepts ...TokenType) (*Auth, error) {
-	auth, _, err := a.verify(ctx, token, false, a.kinds(accepts))
+	var start time.Time
+	observing := a.observer.observesAuthentication()
+	if observing {
+		start = time.Now()
+	}
+	auth, kind, err := a.verify(ctx, token, false, a.kinds(accepts))
+	if observing {
+		a.observer.authentication(ctx, kind, auth != nil && auth.machine != nil, err, start)
+	}
 	if err != nil {
 		a.logRefusal(ctx, err)
 		return nil, err

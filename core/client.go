@@ -23,6 +23,7 @@ type Client struct {
 	freshness   Freshness
 	mintLockTTL time.Duration
 	reuse       *tokenReuse
+	observer    *Observer // nil: nothing observes
 }
 
 // NewClient returns a Client for the instance whose secret key is given.
@@ -57,6 +58,7 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 		timeout:  s.timeout,
 		maxBytes: s.maxBytes,
 		logger:   s.logger,
+		observer: s.observer,
 	}
 	return &Client{
 		credentials: newCredentials(secretKey),
@@ -69,6 +71,7 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 		freshness:   s.freshness,
 		mintLockTTL: s.mintLockTTL,
 		reuse:       &tokenReuse{},
+		observer:    s.observer,
 	}, nil
 }
 

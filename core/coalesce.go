@@ -73,6 +73,9 @@ func (c *Client) shared(ctx context.Context, key TokenKey, target string, body [
 			tok, err = c.reuse.flights.DoFresh(ctx, key, work)
 		} else {
 			tok, err, joined = c.reuse.flights.Do(ctx, key, work)
+			if joined {
+				c.observer.tokenCache(ctx, TokenCacheCoalesced)
+			}
 		}
 		var left *flight.LeftError
 		switch {
@@ -123,10 +126,12 @@ func (c *Client) fly(ctx context.Context, key TokenKey, target string, body []by
 		tok, release, err = c.awaitOtherMinter(ctx, locker, key)
 		if tok != nil {
 			r.hits.Add(1)
+			c.observer.tokenCache(ctx, TokenCacheHit)
 		}
 	}
 	if tok == nil && err == nil {
 		r.upstream.Add(1)
+		c.observer.tokenCache(ctx, TokenCacheUpstream)
 		tok, err = c.mint(ctx, target, body, note)
 		if err == nil && save != nil {
 			c.store(ctx, key, tok, generation, save)

@@ -107,9 +107,11 @@ func (c *Client) GetToken(ctx context.Context, sessionID, template string, opts 
 	if c.tokenCache != nil && !req.bypassCache {
 		if tok, ok := c.tokenCache.Get(ctx, key); ok {
 			c.reuse.hits.Add(1)
+			c.observer.tokenCache(ctx, TokenCacheHit)
 			return tok, nil
 		}
 		c.reuse.misses.Add(1)
+		c.observer.tokenCache(ctx, TokenCacheMiss)
 	}
 	return c.shared(ctx, key, target, body, req.bypassCache)
 }

@@ -59,11 +59,12 @@ const coldRetryGap = time.Second
 //     at once, so no token can make us call Clerk per request.
 //   - A failed fetch keeps the last good set in service.
 type jwksCache struct {
-	fetch  func(context.Context) ([]byte, error)
-	now    func() time.Time
-	ttl    time.Duration
-	minGap time.Duration
-	logger *slog.Logger
+	fetch    func(context.Context) ([]byte, error)
+	now      func() time.Time
+	ttl      time.Duration
+	minGap   time.Duration
+	logger   *slog.Logger
+	observer *Observer // nil: nothing observes
 
 	current atomic.Pointer[keySet]
 
@@ -173,7 +174,22 @@ func (c *jwksCache) refreshInBackground(ctx context.Context, now time.Time) {
 func (c *jwksCache) refreshDetached(ctx context.Context, _ func(error)) (struct{}, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 	defer cancel()
-	return struct{}{}, c.refresh(ctx)
+	return struct{}{}, c.observedRefresh(ctx)
+}
+
+// observedRefresh is refresh, reported to the observer.
+func (c *jwksCache) observedRefresh(ctx context.Context) error {
+	if c.observer == nil || c.observer.JWKSFetch == nil {
+		return c.refresh(ctx)
+	}
+	start := time.Now()
+	err := c.refresh(ctx)
+	e := JWKSFetchEvent{Err: err, Duration: time.Since(start)}
+	if set := c.current.Load(); set != nil {
+		e.Keys, e.LoadedAt = len(set.keys), set.fetchedAt
+	}
+	c.observer.JWKSFetch(ctx, e)
+	return err
 }
 
 func (c *jwksCache) refresh(ctx context.Context) error {

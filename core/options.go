@@ -44,6 +44,7 @@ type settings struct {
 	freshness   Freshness
 	mintLockTTL time.Duration // test seams; the constants otherwise
 	maxBytes    int64
+	observer    *Observer // nil: nothing observes
 }
 
 func defaultSettings() settings {

@@ -14,7 +14,7 @@ const maxJWKSBytes = 256 << 10
 // and transport failures, Retry-After honoured), DefaultTimeout per fetch,
 // redirects refused. A redirect needs no key to do harm here: it could
 // swap the keys tokens are checked against.
-func publicJWKSFetcher(hc *http.Client, target string) func(context.Context) ([]byte, error) {
+func publicJWKSFetcher(hc *http.Client, target string, obs *Observer) func(context.Context) ([]byte, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: newTransport()}
 	}
@@ -27,6 +27,7 @@ func publicJWKSFetcher(hc *http.Client, target string) func(context.Context) ([]
 		retry:    DefaultRetryPolicy(),
 		timeout:  DefaultTimeout,
 		maxBytes: maxJWKSBytes,
+		observer: obs,
 	}
 	return func(ctx context.Context) ([]byte, error) {
 		return r.do(ctx, http.MethodGet, target, "", nil, nil)

@@ -25,15 +25,16 @@ func (c *Client) callObserved(ctx context.Context, method, target string, body [
 	return c.api.do(ctx, method, target, c.credentials.authorization(), body, observe)
 }
 
-// attempt performs one HTTP exchange.
-func (r *requester) attempt(ctx context.Context, method, target, authorization string, body []byte) ([]byte, error) {
+// attempt performs one HTTP exchange. It returns the answer's status too
+// (0 when none came), for an Observer.
+func (r *requester) attempt(ctx context.Context, method, target, authorization string, body []byte) ([]byte, int, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, reader)
 	if err != nil {
-		return nil, fmt.Errorf("clerk: building request: %w", err)
+		return nil, 0, fmt.Errorf("clerk: building request: %w", err)
 	}
 	req.Header = r.header.Clone()
 	if authorization != "" {
@@ -41,25 +42,25 @@ func (r *requester) attempt(ctx context.Context, method, target, authorization s
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, failure(ctx, method, req.URL, err)
+		return nil, 0, failure(ctx, method, req.URL, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if redirect := newRedirectError(resp); redirect != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10)) // lets the connection be reused
-		return nil, redirect
+		return nil, resp.StatusCode, redirect
 	}
 
 	respBody, err := readLimited(resp, r.maxBytes)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	switch {
 	case errors.Is(err, ErrResponseTooLarge) && ok:
-		return nil, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, r.maxBytes)
+		return nil, resp.StatusCode, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, r.maxBytes)
 	case err != nil && !errors.Is(err, ErrResponseTooLarge):
-		return nil, failure(ctx, method, req.URL, err)
+		return nil, resp.StatusCode, failure(ctx, method, req.URL, err)
 	case ok:
-		return respBody, nil
+		return respBody, resp.StatusCode, nil
 	}
-	return nil, newAPIError(resp, respBody)
+	return nil, resp.StatusCode, newAPIError(resp, respBody)
 }
 
 // newRedirectError returns the error for a 3xx answer that names a target,

@@ -22,6 +22,7 @@ type requester struct {
 	timeout  time.Duration // bounds one call, retries included; 0: only ctx does
 	maxBytes int64         // response body limit
 	logger   *slog.Logger  // nil: no retry records
+	observer *Observer     // nil: nothing observes the calls
 }
 
 // refuseRedirects returns a shallow copy of hc that hands every redirect
@@ -48,13 +49,19 @@ func (r *requester) do(ctx context.Context, method, target, authorization string
 			defer cancel()
 		}
 	}
+	ctx, ob := r.observer.observeCall(ctx, method, target)
 	for attempt := 1; ; attempt++ {
-		respBody, err := r.attempt(ctx, method, target, authorization, body)
+		began := ob.begin()
+		respBody, status, err := r.attempt(ctx, method, target, authorization, body)
 		if err == nil {
+			ob.attempt(ctx, began, status, nil, false, 0)
+			ob.end(ctx, nil)
 			return respBody, nil
 		}
 		wait, retry := r.retryAfter(ctx, err, attempt)
+		ob.attempt(ctx, began, status, err, retry, wait)
 		if !retry {
+			ob.end(ctx, err)
 			return nil, err
 		}
 		if observe != nil {
@@ -68,7 +75,9 @@ func (r *requester) do(ctx context.Context, method, target, authorization string
 			select {
 			case <-ctx.Done():
 				timer.Stop()
-				return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", err, context.Cause(ctx))
+				err = fmt.Errorf("%w (gave up waiting to retry: %w)", err, context.Cause(ctx))
+				ob.end(ctx, err)
+				return nil, err
 			case <-timer.C:
 			}
 		}

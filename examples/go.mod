@@ -10,6 +10,10 @@ require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
 	github.com/redis/go-redis/v9 v9.23.0
+	go.opentelemetry.io/otel/exporters/stdout/stdoutmetric v1.47.0
+	go.opentelemetry.io/otel/exporters/stdout/stdouttrace v1.47.0
+	go.opentelemetry.io/otel/sdk v1.47.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
 )
 
 require (
@@ -21,6 +25,8 @@ require (
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
@@ -51,6 +57,11 @@ require (
 	github.com/valyala/fasthttp v1.69.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
@@ -66,6 +77,7 @@ require (
 	github.com/clerkkit/clerkkit/fiber v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/fiberv3 v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/gin v0.0.0-00010101000000-000000000000
+	github.com/clerkkit/clerkkit/otel v0.0.0-00010101000000-000000000000
 	github.com/clerkkit/clerkkit/redis v0.0.0-00010101000000-000000000000
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 )
@@ -83,3 +95,5 @@ replace github.com/clerkkit/clerkkit/fiberv3 => ../fiberv3
 replace github.com/clerkkit/clerkkit/redis => ../redis
 
 replace github.com/clerkkit/clerkkit/echov5 => ../echov5
+
+replace github.com/clerkkit/clerkkit/otel => ../otel

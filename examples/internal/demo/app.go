@@ -52,7 +52,8 @@ type App struct {
 	// check failed.
 	ReasonHeader bool
 
-	closers []func() error
+	observer clerk.Option // CLERK_OTEL's; nil: off (see telemetry.go)
+	closers  []func() error
 }
 
 // Offline is the in-process Clerk of offline mode and its demo sessions.
@@ -92,6 +93,10 @@ func New(logger *slog.Logger) (*App, error) {
 		Addr:     ":" + envOr(EnvPort, DefaultPort),
 		Logger:   logger,
 	}
+	var err error
+	if app.observer, err = app.telemetry(); err != nil {
+		return app, err
+	}
 	if os.Getenv(clerk.EnvSecretKey) != "" {
 		return app, app.connectReal()
 	}
@@ -101,7 +106,7 @@ func New(logger *slog.Logger) (*App, error) {
 // clientOptions are the options both modes give the Client. secretKey and
 // instance key the Redis cache, when there is one.
 func (a *App) clientOptions(secretKey, instance string) ([]clerk.ClientOption, error) {
-	opts := []clerk.ClientOption{clerk.WithLogger(a.Logger)}
+	opts := []clerk.ClientOption{clerk.WithLogger(a.Logger), a.observer}
 	if url := os.Getenv(EnvRedisURL); url != "" {
 		cache, err := a.redisCache(url, secretKey, instance)
 		if err != nil {
@@ -133,7 +138,7 @@ func (a *App) connectReal() error {
 	if err != nil {
 		return err
 	}
-	authn, err := clerk.NewAuthenticatorFromEnv(client, clerk.WithLogger(a.Logger))
+	authn, err := clerk.NewAuthenticatorFromEnv(client, clerk.WithLogger(a.Logger), a.observer)
 	if err != nil {
 		return err
 	}
@@ -173,6 +178,7 @@ func (a *App) startOffline() error {
 		clerk.WithClient(client),
 		clerk.WithPublishableKey(emulator.PublishableKey()),
 		clerk.WithLogger(a.Logger),
+		a.observer,
 	)
 	if err != nil {
 		emulator.Close()
