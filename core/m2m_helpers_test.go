@@ -23,7 +23,7 @@ type m2mFixture struct {
 var fastRetry = clerk.WithRetry(clerk.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetryAfter: time.Second})
 
 // newM2MFixture talks to the emulator over loopback.
-func newM2MFixture(t *testing.T, opts ...clerk.ClientOption) *m2mFixture {
+func newM2MFixture(t testing.TB, opts ...clerk.ClientOption) *m2mFixture {
 	t.Helper()
 	f := newM2MServer(t)
 	f.client = f.newClient(t, append([]clerk.ClientOption{clerk.WithAPIURL(f.srv.URL)}, opts...)...)
@@ -33,7 +33,7 @@ func newM2MFixture(t *testing.T, opts ...clerk.ClientOption) *m2mFixture {
 // newM2MServer starts the emulator and its machines, without a client. A
 // synctest test calls it outside its bubble (the listener must not be in
 // it) and builds clients inside with bubbleClient.
-func newM2MServer(t *testing.T) *m2mFixture {
+func newM2MServer(t testing.TB) *m2mFixture {
 	t.Helper()
 	srv := clerktest.Start(t, clerktest.WithKey(rsaKey(t, 2)))
 	api, err := srv.AddMachine(clerktest.Machine{Name: "api"})
@@ -47,7 +47,7 @@ func newM2MServer(t *testing.T) *m2mFixture {
 	return &m2mFixture{srv: srv, caller: caller, api: api}
 }
 
-func (f *m2mFixture) newClient(t *testing.T, opts ...clerk.ClientOption) *clerk.M2MClient {
+func (f *m2mFixture) newClient(t testing.TB, opts ...clerk.ClientOption) *clerk.M2MClient {
 	t.Helper()
 	c, err := clerk.NewM2MClient(f.caller.SecretKey, append([]clerk.ClientOption{fastRetry}, opts...)...)
 	if err != nil {

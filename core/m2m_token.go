@@ -36,7 +36,19 @@ type M2MToken struct {
 	Expired          bool
 	RevocationReason string
 
-	secret func() string // the bearer value; see the type's comment
+	secret func() *m2mSecret // see the type's comment; nil for a revoke answer
+}
+
+// m2mSecret is the bearer value and the Authorization header built from it
+// once, so that attaching the token to a request allocates nothing.
+type m2mSecret struct {
+	value         string
+	authorization []string // {"Bearer " + value}; shared, never modified
+}
+
+func newM2MSecret(value string) func() *m2mSecret {
+	s := &m2mSecret{value: value, authorization: []string{"Bearer " + value}}
+	return func() *m2mSecret { return s }
 }
 
 // Token returns the bearer value: "mt_…" for an opaque token, a JWT for
@@ -46,7 +58,7 @@ func (t M2MToken) Token() string {
 	if t.secret == nil {
 		return ""
 	}
-	return t.secret()
+	return t.secret().value
 }
 
 // String names the token by id and expiry. The bearer value is shown only
@@ -150,8 +162,7 @@ func decodeM2MToken(body []byte, withToken bool, now time.Time) (*M2MToken, erro
 		tok.RevocationReason = *a.RevocationReason
 	}
 	if a.Token != "" {
-		value := a.Token
-		tok.secret = func() string { return value }
+		tok.secret = newM2MSecret(a.Token)
 	}
 	return tok, nil
 }

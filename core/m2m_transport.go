@@ -78,11 +78,19 @@ func (t *m2mTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(withBearer(req, fresh, body))
 }
 
-// withBearer clones req with the token attached and the given body.
+// withBearer copies req with the token attached and the given body. The
+// copy is shallow but for the header map, the one part it changes:
+// http.Request.Clone would also copy the URL, trailers and every header
+// value, which a RoundTripper does not modify.
 func withBearer(req *http.Request, tok *M2MToken, body io.ReadCloser) *http.Request {
-	out := req.Clone(req.Context())
+	out := new(http.Request)
+	*out = *req
 	out.Body = body
-	out.Header.Set("Authorization", "Bearer "+tok.Token())
+	out.Header = make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		out.Header[k] = v
+	}
+	out.Header["Authorization"] = tok.secret().authorization
 	return out
 }
 
