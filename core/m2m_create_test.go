@@ -129,7 +129,7 @@ func TestM2MInputChecks(t *testing.T) {
 		if tok != nil || !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, %v; want %v", name, tok, err, c.want)
 		}
-		if c.want == clerk.ErrInvalidConfig {
+		if errors.Is(c.want, clerk.ErrInvalidConfig) {
 			continue
 		}
 		if _, err := f.client.TokenSource(c.opts...); !errors.Is(err, c.want) {

@@ -137,7 +137,7 @@ func (m *memoryM2MStore) LockM2MMint(_ context.Context, key string, ttl time.Dur
 	return func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		if m.locks[key] == until {
+		if m.locks[key].Equal(until) {
 			delete(m.locks, key)
 		}
 	}, true, nil

@@ -197,7 +197,10 @@ func TestM2MTransportTokenError(t *testing.T) {
 	}
 	svc := newCalledService(t)
 	src := mustSource(t, wrong)
-	_, err = src.HTTPClient(nil).Get(svc.URL)
+	resp, err := src.HTTPClient(nil).Get(svc.URL)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	if err == nil || len(svc.requests()) != 0 {
 		t.Errorf("err = %v after %d requests", err, len(svc.requests()))
 	}
