@@ -165,7 +165,9 @@ func TestM2MTransportRedirects(t *testing.T) {
 	elsewhere := newCalledService(t)
 	home := newCalledService(t)
 	mux := http.NewServeMux()
-	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, elsewhere.URL+"/x", http.StatusFound) })
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/x", http.StatusFound)
+	})
 	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, home.URL+"/y", http.StatusFound) })
 	mux.Handle("/y", home.Config.Handler)
 	redirector := httptest.NewServer(mux)
