@@ -43,23 +43,10 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	hc := s.httpClient
-	if hc == nil {
-		hc = &http.Client{Transport: newTransport()}
+	if s.clock != nil {
+		return nil, configError("WithM2MClock applies only to an M2MClient")
 	}
-	api := &requester{
-		client: refuseRedirects(hc),
-		header: http.Header{
-			"Content-Type":      {"application/json"},
-			"Clerk-Api-Version": {clerkAPIVersion},
-			"User-Agent":        {defaultUserAgent},
-		},
-		retry:    s.retry,
-		timeout:  s.timeout,
-		maxBytes: s.maxBytes,
-		logger:   s.logger,
-		observer: s.observer,
-	}
+	api := newRequester(&s)
 	return &Client{
 		credentials: newCredentials(secretKey),
 		keyKind:     kind,
@@ -73,6 +60,30 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 		reuse:       &tokenReuse{},
 		observer:    s.observer,
 	}, nil
+}
+
+// newRequester builds the Backend API requester from the options: the
+// caller's HTTP client made to refuse redirects (or one with its own
+// pool), the fixed headers, retries, timeout and size limit. Client and
+// M2MClient both call Clerk through it, so neither can miss one of them.
+func newRequester(s *settings) *requester {
+	hc := s.httpClient
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport()}
+	}
+	return &requester{
+		client: refuseRedirects(hc),
+		header: http.Header{
+			"Content-Type":      {"application/json"},
+			"Clerk-Api-Version": {clerkAPIVersion},
+			"User-Agent":        {defaultUserAgent},
+		},
+		retry:    s.retry,
+		timeout:  s.timeout,
+		maxBytes: s.maxBytes,
+		logger:   s.logger,
+		observer: s.observer,
+	}
 }
 
 // Environment variables read by NewClientFromEnv; the names are Clerk's.

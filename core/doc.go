@@ -86,6 +86,24 @@
 // token with enough life left is returned without a request.
 // [Client.InvalidateSession] is the sign-out hook.
 //
+// # Machine-to-machine tokens for outgoing calls
+//
+// The machine half of getToken: a worker, cron job or backend that calls
+// another service accepting M2M tokens builds an [M2MClient] with its
+// machine secret key ([NewM2MClientFromEnv] reads CLERK_MACHINE_SECRET_KEY)
+// and a [M2MTokenSource] from it, modelled on golang.org/x/oauth2's
+// ReuseTokenSource. The source mints once ([M2MClient.CreateM2MToken],
+// with the create parameters as [M2MTokenOption]s), reuses the token until
+// a refresh margin before expiry (by default the larger of 10 s and a
+// fifth of its lifetime), refreshes once however many goroutines ask, and
+// keeps serving a still-valid token when a refresh fails, so callers see an
+// error only when no valid token is left. [M2MTokenSource.Transport] and
+// [M2MTokenSource.HTTPClient] attach it as a Bearer token to outgoing
+// requests and, on a 401 from the called service, refresh once and resend
+// a request whose body can be replayed. With an [M2MTokenStore] (the
+// clerkredis module has one) replicas share one token per machine and
+// parameters. Errors, retries and input checks are those of GetToken.
+//
 // # Errors, retries and timeouts
 //
 // A non-2xx answer becomes an [*APIError] that keeps the status, Clerk's

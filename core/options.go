@@ -44,7 +44,11 @@ type settings struct {
 	freshness   Freshness
 	mintLockTTL time.Duration // test seams; the constants otherwise
 	maxBytes    int64
-	observer    *Observer // nil: nothing observes
+	observer    *Observer        // nil: nothing observes
+	clock       func() time.Time // WithM2MClock; M2MClient only
+	// clientOnly names an option given that only a Client uses (the
+	// template-token cache), so NewM2MClient can refuse it by name.
+	clientOnly string
 }
 
 func defaultSettings() settings {

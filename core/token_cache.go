@@ -68,6 +68,7 @@ func WithTokenCache(cache TokenCache) ClientOption {
 			return configError("token cache must not be nil")
 		}
 		s.tokenCache = cache
+		s.clientOnly = "WithTokenCache"
 		return nil
 	})
 }
@@ -79,6 +80,7 @@ func WithTokenFreshness(f Freshness) ClientOption {
 			return err
 		}
 		s.freshness = f
+		s.clientOnly = "WithTokenFreshness"
 		return nil
 	})
 }

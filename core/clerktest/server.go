@@ -120,6 +120,15 @@ func (s *Server) Close() {
 // httptest.Server.Client).
 func (s *Server) Client() *http.Client { return s.hs.Client() }
 
+// Handler returns the handler the server listens with, for tests that
+// serve the emulator in process: a goroutine in a testing/synctest bubble
+// waiting on a loopback socket is not durably blocked, so a bubble's fake
+// clock cannot advance while a client waits for the listening server. Run
+// the handler on the bubble's side of an http.RoundTripper instead; it
+// then reads the bubble's clock too. Requests are counted and faults
+// applied as over the socket.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
 // Addr is the listening address, handy when the caller bound port 0.
 func (s *Server) Addr() net.Addr { return s.hs.Listener.Addr() }
 
