@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -20,11 +19,11 @@ func ExampleAuthenticator_Warm() {
 	defer clerkAPI.Close()
 	client, err := clerk.NewClient("sk_test_revoked", clerk.WithAPIURL(clerkAPI.URL))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	auth, err := clerk.NewAuthenticator(clerk.WithClient(client))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -48,11 +47,11 @@ func ExampleAuthenticator_Ready() {
 	defer clerkAPI.Close()
 	client, err := clerk.NewClient(clerkAPI.SecretKey(), clerk.WithAPIURL(clerkAPI.URL))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	auth, err := clerk.NewAuthenticator(clerk.WithClient(client))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	readyz := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if err := auth.Ready(time.Hour); err != nil {
@@ -68,7 +67,7 @@ func ExampleAuthenticator_Ready() {
 	}
 	probe()
 	if err := auth.Warm(context.Background()); err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	probe()
 	// Output:
