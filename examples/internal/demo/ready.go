@@ -79,4 +79,3 @@ func writeProbe(w http.ResponseWriter, status int, body string) {
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
 }
-
