@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -68,12 +67,12 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Auth
 	s := defaultAuthSettings()
 	if pk := os.Getenv(EnvPublishableKey); pk != "" {
 		if err := WithPublishableKey(pk).applyToAuthenticator(&s); err != nil {
-			return nil, fmt.Errorf("%w (from %s)", err, EnvPublishableKey)
+			return nil, fromEnv(err, EnvPublishableKey)
 		}
 	}
 	if parties := splitList(os.Getenv(EnvAuthorizedParties)); len(parties) > 0 {
 		if err := WithAuthorizedParties(parties...).applyToAuthenticator(&s); err != nil {
-			return nil, fmt.Errorf("%w (from %s)", err, EnvAuthorizedParties)
+			return nil, fromEnv(err, EnvAuthorizedParties)
 		}
 	}
 	if client != nil {
@@ -85,7 +84,7 @@ func NewAuthenticatorFromEnv(client *Client, opts ...AuthenticatorOption) (*Auth
 	if s.keySources == 0 {
 		if key := os.Getenv(EnvJWTKey); key != "" {
 			if err := WithJWTKey(key).applyToAuthenticator(&s); err != nil {
-				return nil, fmt.Errorf("%w (from %s)", err, EnvJWTKey)
+				return nil, fromEnv(err, EnvJWTKey)
 			}
 		} else if s.client == nil {
 			return nil, configError("no key source: set " + EnvJWTKey + " or pass a Client")

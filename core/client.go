@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -97,15 +98,36 @@ const (
 // the variables Clerk's SDKs read; CLERK_API_VERSION may be unset or "v1",
 // the only version Clerk has. Unset variables keep their defaults; opts are
 // applied after them and win.
+//
+// Every error for a variable's value names the variable, as in
+// "clerk: invalid configuration: secret key must start with sk_test_ or
+// sk_live_ (from CLERK_SECRET_KEY)", and never the value.
 func NewClientFromEnv(opts ...ClientOption) (*Client, error) {
-	var fromEnv []ClientOption
-	if v, ok := os.LookupEnv(EnvAPIURL); ok && v != "" {
-		fromEnv = append(fromEnv, WithAPIURL(v))
+	secretKey := os.Getenv(EnvSecretKey)
+	if secretKey == "" {
+		return nil, configError(EnvSecretKey + " is not set")
+	}
+	if _, err := checkSecretKey(secretKey); err != nil {
+		return nil, fromEnv(err, EnvSecretKey)
+	}
+	var envOpts []ClientOption
+	if v := os.Getenv(EnvAPIURL); v != "" {
+		opt := WithAPIURL(v)
+		var probe settings
+		if err := opt.applyToClient(&probe); err != nil {
+			return nil, fromEnv(err, EnvAPIURL)
+		}
+		envOpts = append(envOpts, opt)
 	}
 	if v := os.Getenv(EnvAPIVersion); v != "" && v != apiVersion {
 		return nil, configError(EnvAPIVersion + " must be " + apiVersion + " or unset")
 	}
-	return NewClient(os.Getenv(EnvSecretKey), append(fromEnv, opts...)...)
+	return NewClient(secretKey, append(envOpts, opts...)...)
+}
+
+// fromEnv names the variable a refused value came from.
+func fromEnv(err error, variable string) error {
+	return fmt.Errorf("%w (from %s)", err, variable)
 }
 
 // checkSecretKey refuses what cannot be a Clerk secret key and returns its

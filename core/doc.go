@@ -6,11 +6,27 @@
 //
 // # Setting up
 //
+// Start from [NewClientFromEnv] and [NewAuthenticatorFromEnv], which read
+// Clerk's own environment variables (CLERK_SECRET_KEY, CLERK_API_URL,
+// CLERK_PUBLISHABLE_KEY, CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES):
+//
+//	client, err := clerk.NewClientFromEnv()
+//	if err != nil {
+//		log.Fatal(err) // names the variable to fix
+//	}
+//	authn, err := clerk.NewAuthenticatorFromEnv(client)
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	if err := authn.Warm(ctx); err != nil {
+//		log.Fatal(err) // API unreachable, secret key refused, …
+//	}
+//
 // A [Client] holds one Clerk instance's secret key and calls its Backend
 // API; an [Authenticator] verifies that instance's session tokens. Build
-// each once and share it: [NewClientFromEnv] and [NewAuthenticatorFromEnv]
-// read Clerk's own environment variables, and every constructor returns an
-// error for a bad configuration rather than failing at request time.
+// each once and share it. Every constructor returns an error for a bad
+// configuration rather than failing at request time, and an error for an
+// environment variable's value names the variable.
 //
 // Options are values: a [ClientOption] configures a Client, an
 // [AuthenticatorOption] an Authenticator, and an [Option] either, for the
@@ -34,6 +50,11 @@
 // last good keys keep serving while Clerk is unreachable. A token seen
 // again is answered from a bounded cache without paying for RSA again (see
 // [WithVerificationCache]).
+//
+// [Authenticator.Warm] loads the key set at start-up and says why it
+// cannot ([NotReadyError]: Clerk refused the secret key, the API is
+// unreachable, …); [Authenticator.Ready] answers a readiness probe without
+// waiting for Clerk.
 //
 // A request that fails verification gets a signed-out Auth whose [Reason]
 // uses Clerk's vocabulary (token-expired, token-invalid-signature, …); it is

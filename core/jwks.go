@@ -73,6 +73,9 @@ type jwksCache struct {
 	// outcome; 0 before the first. It is written only under the flight
 	// group's lock (in claim), so deciding and starting a fetch is one step.
 	lastAttempt atomic.Int64
+	// failed is the error of the latest fetch, nil once one succeeds: what
+	// Ready and Warm report as the cause.
+	failed atomic.Pointer[error]
 }
 
 type keySet struct {
@@ -206,12 +209,18 @@ func (c *jwksCache) refresh(ctx context.Context) error {
 				next.version = prev.version + 1
 			}
 			c.current.Store(next)
+			c.failed.Store(nil)
 			return nil
 		}
 	}
+	c.failed.Store(&err)
 	if c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "clerk: fetching the JWKS failed; keeping the last good keys",
-			slog.String("error", err.Error()), slog.Bool("have_keys", c.current.Load() != nil))
+		haveKeys := c.current.Load() != nil
+		msg := "clerk: fetching the JWKS failed; keeping the last good keys"
+		if !haveKeys {
+			msg = "clerk: fetching the JWKS failed; no keys loaded yet, so no token can be verified"
+		}
+		c.logger.LogAttrs(ctx, slog.LevelWarn, msg, slog.String("error", err.Error()), slog.Bool("have_keys", haveKeys))
 	}
 	return err
 }

@@ -24,8 +24,11 @@ const ReasonHeader = "X-Clerk-Auth-Reason"
 
 // ErrNoMiddleware is returned when getToken is asked for a request no
 // authentication middleware saw: a wiring mistake, distinct from a
-// signed-out request.
-var ErrNoMiddleware = errors.New("clerk: no Auth on the request: the authentication middleware did not run")
+// signed-out request. Its message, which TokenHandler logs, says what to
+// add.
+var ErrNoMiddleware = errors.New("clerk: no Auth on the request: the authentication middleware did not run; " +
+	"add Middleware(authn) ahead of RequireAuth, TokenHandler or GetToken on this route, " +
+	"with authn from clerk.NewAuthenticator(clerk.WithClient(client)) or clerk.NewAuthenticatorFromEnv(client)")
 
 // GetTokenFor mints a token for auth's session: getToken for the current
 // request, as auth().getToken({template}) in Clerk's SDKs. A nil auth (no
@@ -59,12 +62,12 @@ type TokenResponse struct {
 // TokenResponse turns the outcome of a getToken call into the answer every
 // adapter's TokenHandler sends; this table is the one place it is written:
 //
-//	success                              200 {"token":{"jwt":"…"}}
-//	signed out (or session gone at Clerk) 401 {"message":"Unauthorized"}
-//	Clerk 429                            429 {"message":"Too Many Requests"}, Retry-After when Clerk sent one
-//	Clerk 5xx, transport error, bad answer 502 {"message":"Bad Gateway"}
-//	timeout or cancelled request          504 {"message":"Gateway Timeout"}
-//	anything else                        500 {"message":"Internal Server Error"}
+//	success                                 200 {"token":{"jwt":"…"}}
+//	signed out (or session gone at Clerk)   401 {"message":"Unauthorized"}
+//	Clerk 429                               429 {"message":"Too Many Requests"}, Retry-After when Clerk sent one
+//	Clerk 5xx, transport error, bad answer  502 {"message":"Bad Gateway"}
+//	timeout or cancelled request            504 {"message":"Gateway Timeout"}
+//	anything else                           500 {"message":"Internal Server Error"}
 //
 // "Anything else" is a server-side mistake the browser cannot fix: an
 // unknown JWT template, a secret key Clerk refused (its 401/403 must not

@@ -190,6 +190,12 @@ func TestTokenHandlerWithoutMiddleware(t *testing.T) {
 	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || !strings.Contains(rig.logs.String(), "middleware did not run") {
 		t.Fatalf("got %d %s, log %s", w.Code, w.Body, rig.logs)
 	}
+	// The log line says what to add, not only what went wrong.
+	for _, want := range []string{"Middleware(authn)", "ahead of RequireAuth, TokenHandler", "WithClient(client)"} {
+		if !strings.Contains(rig.logs.String(), want) {
+			t.Errorf("log lacks %q: %s", want, rig.logs)
+		}
+	}
 }
 
 func bearerRequest(token string) *http.Request {

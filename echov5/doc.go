@@ -4,6 +4,13 @@
 // verification, getToken for the current session, and routes open to
 // machine callers (M2M tokens, API keys, OAuth access tokens).
 //
+// Wire [Middleware] ahead of [RequireAuth], [GetToken] and [TokenHandler]:
+// without it they refuse the request and log clerk.ErrNoMiddleware, whose
+// message says what to add. The *clerk.Client is an argument of GetToken
+// and TokenHandler, not a Middleware option; the Authenticator takes it
+// with clerk.WithClient (or clerk.NewAuthenticatorFromEnv(client)) to fetch
+// the keys when CLERK_JWT_KEY is unset and to verify machine tokens.
+//
 //	e := echo.New()
 //	e.HTTPErrorHandler = clerkecho.ErrorHandler
 //	e.Use(clerkecho.Middleware(authn))

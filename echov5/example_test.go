@@ -193,7 +193,7 @@ func ExampleGuardError() {
 	fmt.Print(logs.String())
 	// Output:
 	// {"body":"{\"message\":\"Unauthorized\"}","status":401}
-	// level=INFO msg=refused status=401 why="clerk: no Auth on the request: the authentication middleware did not run"
+	// level=INFO msg=refused status=401 why="clerk: no Auth on the request: the authentication middleware did not run; add Middleware(authn) ahead of RequireAuth, TokenHandler or GetToken on this route, with authn from clerk.NewAuthenticator(clerk.WithClient(client)) or clerk.NewAuthenticatorFromEnv(client)"
 }
 
 func ExampleGetAuth() {

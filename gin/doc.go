@@ -4,6 +4,13 @@
 // permission, feature, plan or recent verification, and getToken for the
 // current session.
 //
+// Wire [Middleware] ahead of [RequireAuth], [GetToken] and [TokenHandler]:
+// without it they refuse the request and log clerk.ErrNoMiddleware, whose
+// message says what to add. The *clerk.Client is an argument of GetToken
+// and TokenHandler, not a Middleware option; the Authenticator takes it
+// with clerk.WithClient (or clerk.NewAuthenticatorFromEnv(client)) to fetch
+// the keys when CLERK_JWT_KEY is unset and to verify machine tokens.
+//
 // The pieces mirror Clerk's Next.js SDK:
 //
 //   - [Middleware] is clerkMiddleware: it verifies the session token (an

@@ -25,7 +25,8 @@ type Config struct {
 // rather than per request; prefix names the adapter in the message.
 func NewConfig(prefix string, authn *clerk.Authenticator, opts []Option) Config {
 	if authn == nil {
-		panic(prefix + ": Middleware needs a *clerk.Authenticator, got nil")
+		panic(prefix + ": Middleware needs a *clerk.Authenticator, got nil: build one with " +
+			"clerk.NewAuthenticator(clerk.WithClient(client)) or clerk.NewAuthenticatorFromEnv(client)")
 	}
 	var cfg Config
 	for _, opt := range opts {

@@ -25,6 +25,7 @@ func TestConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	panics(t, "clerkx: Middleware needs", func() { adapter.NewConfig("clerkx", nil, nil) })
+	panics(t, "clerk.NewAuthenticator(clerk.WithClient(client))", func() { adapter.NewConfig("clerkx", nil, nil) })
 	panics(t, "got none", func() { adapter.AcceptsToken() })
 	panics(t, `"apikey" is not`, func() { adapter.AcceptsToken("apikey") })
 	panics(t, "clerkx: RequireAuth: ", func() { adapter.Requirements("clerkx", []clerk.Requirement{clerk.Role("")}) })

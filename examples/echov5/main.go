@@ -69,6 +69,10 @@ func newRouter(app *demo.App) *echo.Echo {
 	}, clerkecho.Middleware(app.Authenticator, middlewareOptions(app, clerkecho.AcceptsToken(demo.MachineTokenTypes()...))...),
 		clerkecho.RequireAuthenticated())
 
+	// Probes: the process is up; the Authenticator can verify tokens.
+	e.GET(demo.HealthzPath, echo.WrapHandler(app.HealthzHandler()))
+	e.GET(demo.ReadyzPath, echo.WrapHandler(app.ReadyzHandler()))
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		e.GET(demo.SessionTokenPath, echo.WrapHandler(h))
 	}
@@ -86,7 +90,8 @@ func writeJSON(c *echo.Context, code int, v any) error {
 }
 
 // middlewareOptions are the options of every Middleware of the example:
-// extra, and the reason header when the App asks for it (offline).
+// extra, and the reason header when the App asks for it (offline, or
+// CLERK_DEBUG_REASONS=1).
 func middlewareOptions(app *demo.App, extra ...clerkecho.Option) []clerkecho.Option {
 	if app.ReasonHeader {
 		return append(extra, clerkecho.WithReasonHeader())

@@ -90,6 +90,10 @@ func newApp(app *demo.App) *fiber.App {
 		return c.Status(fiber.StatusOK).Send(demo.AdminBody(auth))
 	})
 
+	// Probes: the process is up; the Authenticator can verify tokens.
+	f.Get(demo.HealthzPath, adaptor.HTTPHandler(app.HealthzHandler()))
+	f.Get(demo.ReadyzPath, adaptor.HTTPHandler(app.ReadyzHandler()))
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		f.Get(demo.SessionTokenPath, adaptor.HTTPHandler(h))
 	}
@@ -112,7 +116,8 @@ func logRequests(app *demo.App) fiber.Handler {
 }
 
 // middlewareOptions are the options of every Middleware of the example:
-// extra, and the reason header when the App asks for it (offline).
+// extra, and the reason header when the App asks for it (offline, or
+// CLERK_DEBUG_REASONS=1).
 func middlewareOptions(app *demo.App, extra ...clerkfiber.Option) []clerkfiber.Option {
 	if app.ReasonHeader {
 		return append(extra, clerkfiber.WithReasonHeader())

@@ -15,10 +15,15 @@ func TestExampleServer(t *testing.T) {
 	t.Run("machine route", func(t *testing.T) { demotest.CheckMachineRoute(t, url, app) })
 	t.Run("fresh session token", func(t *testing.T) { demotest.CheckFreshSessionToken(t, url) })
 	t.Run("banner commands", func(t *testing.T) { demotest.CheckBannerCommands(t, url, app) })
+	t.Run("probes", func(t *testing.T) { demotest.CheckProbes(t, url, app) })
 }
 
 func TestExampleAgainstAnotherBackendAPI(t *testing.T) {
 	demotest.CheckRealMode(t, serve)
+}
+
+func TestExampleReadinessAtStartUp(t *testing.T) {
+	demotest.CheckRealModeReadiness(t, serve)
 }
 
 func TestReplicasShareOneRedis(t *testing.T) {

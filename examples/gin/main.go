@@ -72,6 +72,10 @@ func newRouter(app *demo.App) *gin.Engine {
 			c.Data(http.StatusOK, demo.JSONContentType, demo.MachineBody(auth))
 		})
 
+	// Probes: the process is up; the Authenticator can verify tokens.
+	r.GET(demo.HealthzPath, gin.WrapH(app.HealthzHandler()))
+	r.GET(demo.ReadyzPath, gin.WrapH(app.ReadyzHandler()))
+
 	if h, err := app.SessionTokenHandler(); err == nil {
 		r.GET(demo.SessionTokenPath, gin.WrapH(h))
 	}
@@ -79,7 +83,8 @@ func newRouter(app *demo.App) *gin.Engine {
 }
 
 // middlewareOptions are the options of every Middleware of the example:
-// extra, and the reason header when the App asks for it (offline).
+// extra, and the reason header when the App asks for it (offline, or
+// CLERK_DEBUG_REASONS=1).
 func middlewareOptions(app *demo.App, extra ...clerkgin.Option) []clerkgin.Option {
 	if app.ReasonHeader {
 		return append(extra, clerkgin.WithReasonHeader())

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -26,6 +27,15 @@ const (
 	// EnvRedisTimeout bounds each Redis operation (a Go duration; the
 	// cache's default when unset).
 	EnvRedisTimeout = "REDIS_TIMEOUT"
+	// EnvHost is the address to listen on. Unset, offline mode listens on
+	// loopback only (its /offline/session-token route hands out session
+	// tokens to whoever asks) and real mode on every interface; HOST=0.0.0.0
+	// opens offline mode to the network.
+	EnvHost = "HOST"
+	// EnvDebugReasons=1 makes Middleware answer a refused request with
+	// the reason in X-Clerk-Auth-Reason in real mode too (offline always
+	// does) and logs every refused token's reason at debug level.
+	EnvDebugReasons = "CLERK_DEBUG_REASONS"
 )
 
 // Defaults of the examples, as in Clerk's Next.js getToken examples.
@@ -40,16 +50,16 @@ type App struct {
 	Authenticator *clerk.Authenticator
 	// Template is the JWT template the routes mint from.
 	Template string
-	// Addr is where the server listens, from PORT.
+	// Addr is where the server listens, from HOST and PORT.
 	Addr   string
 	Logger *slog.Logger
 	// Offline is set when the app runs against the in-process emulator;
 	// nil when it talks to a real Clerk instance.
 	Offline *Offline
 	// ReasonHeader makes the examples' Middleware name why a request is
-	// signed out in X-Clerk-Auth-Reason (WithReasonHeader). On offline
-	// only: against a real instance the reason would tell a prober which
-	// check failed.
+	// signed out in X-Clerk-Auth-Reason (WithReasonHeader). Offline always;
+	// against a real instance only with CLERK_DEBUG_REASONS=1, as the
+	// reason tells a prober which check failed.
 	ReasonHeader bool
 
 	observer clerk.Option // CLERK_OTEL's; nil: off (see telemetry.go)
@@ -88,19 +98,42 @@ func New(logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	port, err := portFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	app := &App{
-		Template: envOr(EnvTemplate, DefaultTemplate),
-		Addr:     ":" + envOr(EnvPort, DefaultPort),
-		Logger:   logger,
+		Template:     envOr(EnvTemplate, DefaultTemplate),
+		Logger:       logger,
+		ReasonHeader: DebugReasons(),
 	}
 	var err error
 	if app.observer, err = app.telemetry(); err != nil {
 		return app, err
 	}
 	if os.Getenv(clerk.EnvSecretKey) != "" {
+		app.Addr = net.JoinHostPort(os.Getenv(EnvHost), port)
 		return app, app.connectReal()
 	}
+	app.Addr = net.JoinHostPort(envOr(EnvHost, "127.0.0.1"), port)
 	return app, app.startOffline()
+}
+
+// portFromEnv is PORT, checked here so that a typo is reported as PORT's
+// rather than as the listener's error.
+func portFromEnv() (string, error) {
+	port := envOr(EnvPort, DefaultPort)
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("%s must be a port number from 0 to 65535, got %q", EnvPort, port)
+	}
+	return port, nil
+}
+
+// DebugReasons reports whether CLERK_DEBUG_REASONS asks for refusal
+// reasons: "1" or "true".
+func DebugReasons() bool {
+	v, _ := strconv.ParseBool(os.Getenv(EnvDebugReasons))
+	return v
 }
 
 // clientOptions are the options both modes give the Client. secretKey and
@@ -124,7 +157,7 @@ func (a *App) clientOptions(secretKey, instance string) ([]clerk.ClientOption, e
 	}
 	cache, err := clerk.NewMemoryTokenCache(n)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", EnvTokenCache, err)
 	}
 	return append(opts, clerk.WithTokenCache(cache)), nil
 }

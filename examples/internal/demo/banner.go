@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 
 	clerk "github.com/clerkkit/clerkkit/core"
@@ -53,6 +54,12 @@ func (a *App) PrintBanner(w io.Writer, framework, baseURL string) error {
 		fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer <session token>\" %s%s\n", baseURL, AdminPath)
 		fmt.Fprintf(&b, "Machine callers send an M2M token or an API key:\n")
 		fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer <M2M token or API key>\" %s%s\n", baseURL, MachinePath)
+		if a.ReasonHeader {
+			fmt.Fprintf(&b, "%s is on: a refused request says why in the %s header (curl -i), and the reason is logged at debug level.\n", EnvDebugReasons, clerk.ReasonHeader)
+		} else {
+			fmt.Fprintf(&b, "A 401 and no idea why? Restart with %s=1: the reason goes to the %s header and the log.\n", EnvDebugReasons, clerk.ReasonHeader)
+		}
+		fmt.Fprintf(&b, "Probes: %s%s (process up), %s%s (Clerk's keys loaded)\n", baseURL, HealthzPath, baseURL, ReadyzPath)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -84,7 +91,12 @@ func (a *App) PrintBanner(w io.Writer, framework, baseURL string) error {
 	fmt.Fprintf(&b, "  curl -s --cookie '%s' %s%s\n\n", o.BrowserCookies(memberToken), baseURL, AdminPath)
 	fmt.Fprintf(&b, "Session tokens expire after 60 s. Fresh token (Ada's) on every call:\n")
 	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $(curl -s %s%s)\" %s%s\n", baseURL, SessionTokenPath, baseURL, AppRouterPath)
-	fmt.Fprintf(&b, "A refused request says why in the %s header (curl -i shows it).\n\n", clerk.ReasonHeader)
+	fmt.Fprintf(&b, "A refused request says why in the %s header (curl -i shows it);\n", clerk.ReasonHeader)
+	fmt.Fprintf(&b, "with %s=1 the reason is logged too.\n", EnvDebugReasons)
+	if os.Getenv(EnvHost) == "" {
+		fmt.Fprintf(&b, "Listening on loopback only, as %s hands out session tokens: %s=0.0.0.0 opens it to the network.\n", SessionTokenPath, EnvHost)
+	}
+	fmt.Fprintf(&b, "Probes: %s%s (process up), %s%s (keys loaded).\n\n", baseURL, HealthzPath, baseURL, ReadyzPath)
 	o.writeMachineCommands(&b, baseURL)
 	_, err = io.WriteString(w, b.String())
 	return err

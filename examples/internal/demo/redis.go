@@ -35,7 +35,7 @@ func (a *App) redisCache(url, secretKey, instance string) (*clerkredis.Cache, er
 	cache, err := clerkredis.New(rdb, opts...)
 	if err != nil {
 		_ = rdb.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", EnvRedisURL, err)
 	}
 	a.closers = append(a.closers, rdb.Close)
 	return cache, nil

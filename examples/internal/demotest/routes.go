@@ -22,7 +22,8 @@ import (
 // environment holds, and closes it when the test ends.
 func StartOffline(t *testing.T) *demo.App {
 	t.Helper()
-	for _, name := range []string{"CLERK_SECRET_KEY", "CLERK_JWT_KEY", "CLERK_PUBLISHABLE_KEY", "CLERK_AUTHORIZED_PARTIES", demo.EnvTemplate, demo.EnvTokenCache} {
+	for _, name := range []string{"CLERK_SECRET_KEY", "CLERK_JWT_KEY", "CLERK_PUBLISHABLE_KEY", "CLERK_AUTHORIZED_PARTIES", demo.EnvTemplate, demo.EnvTokenCache,
+		demo.EnvPort, demo.EnvHost, demo.EnvDebugReasons, demo.EnvRedisURL} {
 		t.Setenv(name, "")
 	}
 	app, err := demo.New(nil)
