@@ -107,7 +107,6 @@ func New(logger *slog.Logger) (*App, error) {
 		Logger:       logger,
 		ReasonHeader: DebugReasons(),
 	}
-	var err error
 	if app.observer, err = app.telemetry(); err != nil {
 		return app, err
 	}
