@@ -15,7 +15,9 @@ import (
 // clerk.TokenMintLocker on Redis, shared by every replica configured with
 // the same secret and instance. Build it with New and pass it to
 // clerk.WithTokenCache. Its MachineTokens store shares verified machine
-// tokens between replicas the same way. It is safe for concurrent use.
+// tokens between replicas the same way, and its M2MTokens store the M2M
+// tokens the replicas mint to call other services. It is safe for
+// concurrent use.
 type Cache struct {
 	rdb     redis.UniversalClient
 	keys    keys
@@ -105,8 +107,10 @@ func contextTimeoutEnabled(rdb redis.UniversalClient) bool {
 //	<prefix><ns>:{<session>}:tok:<token>  an encrypted token
 //	<prefix><ns>:{<session>}:lock:<token> a mint claim
 //	<prefix><ns>:mt:<digest>              a machine token's verify answer (machine.go)
+//	<prefix><ns>:m2m:<source>             a shared M2M token (m2m.go)
+//	<prefix><ns>:m2m-lock:<source>        its mint claim
 //
-// <ns>, <session>, <token> and <digest> are HMACs under a key derived from
+// <ns>, <session>, <token>, <digest> and <source> are HMACs under a key derived from
 // the secret: session IDs, template names and machine tokens never appear.
 func (c *Cache) sessionPrefix(sessionID string) string {
 	return c.prefix + "{" + c.keys.mac(12, []byte("session"), []byte(sessionID)) + "}:"
@@ -126,7 +130,8 @@ func (c *Cache) op(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // Stats are the cache's counters since New, for export to metrics.
-// Rejected, Errors and Skipped count the machine token store too.
+// Rejected, Errors and Skipped count the machine token and M2M token
+// stores too.
 type Stats struct {
 	// Hits and Misses count the token cache's Gets.
 	Hits, Misses uint64
@@ -140,7 +145,7 @@ type Stats struct {
 	Errors uint64
 	// Skipped counts operations not tried because Redis had failed less
 	// than a second before; each is a miss, an unstored token or machine
-	// token answer, or a lock error.
+	// token answer, or a lock error (for the M2M store, an error returned).
 	Skipped uint64
 	// MachineHits and MachineMisses count the machine token store's Gets
 	// (MachineTokens): a hit is a verify answer another replica, or this

@@ -71,6 +71,20 @@
 // sealed deadline is checked on every read. Stats().MachineHits and
 // MachineMisses count its reads.
 //
+// M2M tokens. Cache.M2MTokens is a clerk.M2MTokenStore for
+// clerk.WithM2MTokenStore: the replicas' M2M token sources share one live
+// token per machine and create parameters, so a fleet mints once per token
+// lifetime. A token lives under
+//
+//	clerkkit:<ns>:m2m:<source>       version | fresh until | nonce | AES-GCM(token)
+//	clerkkit:<ns>:m2m-lock:<source>  its mint claim, as LockMint's
+//
+// where <source> is an HMAC of the core's key, bound as machine token
+// answers are under a label of its own, with a TTL of the time left until
+// the source would refresh it (by the cache's clock) and the sealed time
+// checked on every read. Its Redis failures are returned: the token source
+// logs them and mints directly.
+//
 // Failures. Every operation is bounded by WithTimeout (100 ms by default)
 // within the caller's context. An error is a miss, or a lock error on which
 // the Client mints directly; it is logged with log/slog at most once a

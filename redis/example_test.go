@@ -93,3 +93,27 @@ func ExampleCache_MachineTokens() {
 	}
 	http.Handle("/api/", clerk.Middleware(auth)(http.NotFoundHandler()))
 }
+
+// Replicas calling another service with M2M tokens share one token per
+// machine and create parameters: the fleet mints once per token lifetime,
+// not once per replica. The token is encrypted in Redis like the others.
+func ExampleCache_M2MTokens() {
+	var cache *clerkredis.Cache             // built with New, as for tokens
+	m2m, err := clerk.NewM2MClientFromEnv() // CLERK_MACHINE_SECRET_KEY
+	if err != nil {
+		log.Fatal(err)
+	}
+	source, err := m2m.TokenSource(
+		clerk.WithM2MLifetime(time.Hour),
+		clerk.WithM2MTokenStore(cache.M2MTokens()),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := source.HTTPClient(nil).Get("https://orders.internal/v1/orders")
+	if err != nil {
+		log.Print(err) // Clerk or the service unreachable; Redis failures never end up here
+		return
+	}
+	defer resp.Body.Close()
+}

@@ -25,10 +25,27 @@ return 0
 // The claim only spares Clerk duplicate mints: whether the minted token
 // may be stored is BeginMint's business, on every path.
 func (c *Cache) LockMint(ctx context.Context, key clerk.TokenKey, ttl time.Duration) (unlock func(), ok bool, err error) {
+	_, _, lockKey := c.names(key)
+	unlock, ok, err = c.claim(ctx, lockKey, ttl)
+	if !ok {
+		return nil, false, err
+	}
+	// The Client reads the cache once more now that it holds the claim:
+	// that read must not join one that began before this claim, when
+	// another replica may not yet have stored the token it minted.
+	c.readsMu.Lock()
+	delete(c.reads, key)
+	c.readsMu.Unlock()
+	return unlock, true, nil
+}
+
+// claim takes lockKey for ttl with SET NX PX and a random value, and
+// returns the function that deletes the claim if it is still this one.
+// ok is false with a nil error while another process holds it.
+func (c *Cache) claim(ctx context.Context, lockKey string, ttl time.Duration) (unlock func(), ok bool, err error) {
 	if c.down() {
 		return nil, false, errUnavailable
 	}
-	_, _, lockKey := c.names(key)
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	mine := hex.EncodeToString(b[:])
@@ -42,12 +59,6 @@ func (c *Cache) LockMint(ctx context.Context, key clerk.TokenKey, ttl time.Durat
 	if !ok {
 		return nil, false, nil
 	}
-	// The Client reads the cache once more now that it holds the claim:
-	// that read must not join one that began before this claim, when
-	// another replica may not yet have stored the token it minted.
-	c.readsMu.Lock()
-	delete(c.reads, key)
-	c.readsMu.Unlock()
 	return sync.OnceFunc(func() {
 		// Release even when the caller's context has ended meanwhile.
 		opCtx, cancel := c.op(context.WithoutCancel(ctx))

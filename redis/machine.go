@@ -67,7 +67,7 @@ func (c *Cache) machineGet(ctx context.Context, key string) ([]byte, bool) {
 		c.fail(ctx, "machine get", err)
 		return nil, false
 	}
-	answer, until, err := c.keys.openMachine(name, key, value)
+	answer, until, err := c.keys.openUntil(machineAADLabel, name, key, value)
 	if err != nil {
 		c.rejected.Add(1)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "clerkredis: ignoring a stored machine token answer that failed authentication (tampered, moved, or written with another secret)")
@@ -91,7 +91,7 @@ func (s *MachineTokenStore) Set(ctx context.Context, key string, value []byte, u
 		return
 	}
 	name := c.machineKey(key)
-	sealed := c.keys.sealMachine(name, key, until, value)
+	sealed := c.keys.sealUntil(machineAADLabel, name, key, until, value)
 	opCtx, cancel := c.op(ctx)
 	defer cancel()
 	if err := c.rdb.Set(opCtx, name, sealed, ttl).Err(); err != nil {
