@@ -6,12 +6,14 @@
 #
 #   ROUNDS     rounds (default 6)
 #   BENCHTIME  -benchtime per benchmark and round (default 1s)
+#   BENCH      -bench pattern, to run part of the suite (default: all)
 #   BENCHSTAT  benchstat binary (default: benchstat on PATH)
 #   OUT        raw output file (default bench.out)
 set -eu
 
 ROUNDS=${ROUNDS:-6}
 BENCHTIME=${BENCHTIME:-1s}
+BENCH=${BENCH:-.}
 BENCHSTAT=${BENCHSTAT:-benchstat}
 GO=${GO:-go}
 
@@ -31,7 +33,7 @@ $GO test -c -o "$tmp/benchmarks.test" .
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
 	echo "round $i of $ROUNDS" >&2
-	"$tmp/benchmarks.test" -test.run '^$' -test.bench . -test.benchmem \
+	"$tmp/benchmarks.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem \
 		-test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT"
 	i=$((i + 1))
 done
