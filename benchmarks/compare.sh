@@ -6,12 +6,14 @@
 #
 #   ROUNDS     rounds (default 6)
 #   BENCHTIME  -benchtime per benchmark and round (default 1s)
+#   BENCH      -bench pattern, to run part of the suite (default: all)
 #   BENCHSTAT  benchstat binary (default: benchstat on PATH)
 #   OUT        raw output file (default bench.out)
 set -eu
 
 ROUNDS=${ROUNDS:-6}
 BENCHTIME=${BENCHTIME:-1s}
+BENCH=${BENCH:-.}
 BENCHSTAT=${BENCHSTAT:-benchstat}
 GO=${GO:-go}
 
@@ -31,7 +33,7 @@ $GO test -c -o "$tmp/benchmarks.test" .
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
 	echo "round $i of $ROUNDS" >&2
-	"$tmp/benchmarks.test" -test.run '^$' -test.bench . -test.benchmem \
+	"$tmp/benchmarks.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem \
 		-test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT"
 	i=$((i + 1))
 done
@@ -80,7 +82,7 @@ function absolute(label, name, unit, goal,    v, x, i, lo, hi) {
 	c = ++count[name]; ns[name, c] = nsv; al[name, c] = alv
 }
 END {
-	V = "BenchmarkVerify/"; M = "BenchmarkMiddleware/"; G = "BenchmarkGetToken/"
+	V = "BenchmarkVerify/"; M = "BenchmarkMiddleware/"; G = "BenchmarkGetToken/"; T = "BenchmarkM2MTransport/"
 	print "goal                                                         measured  (range in rounds)"
 	absolute("getToken cache hit", G "impl=clerkkit-cache-hit", "ns", 1000)
 	ratio("getToken without cache / bare net/http POST", G "impl=clerkkit", G "impl=floor-net-http", "<=", 1.15)
@@ -97,6 +99,10 @@ END {
 	ratio("middleware fresh, jwks: clerkkit / verify floor", M "token=fresh/keys=jwks/impl=clerkkit", V "token=fresh/impl=floor", "<=", 1.4)
 	ratio("middleware fresh, pem: SDK / clerkkit", M "token=fresh/keys=pem/impl=clerk-sdk-go", M "token=fresh/keys=pem/impl=clerkkit", ">=", 1.5)
 	ratio("middleware fresh, jwks: SDK / clerkkit", M "token=fresh/keys=jwks/impl=clerk-sdk-go", M "token=fresh/keys=jwks/impl=clerkkit", ">=", 1.5)
+	absolute("M2M token source hit", "BenchmarkM2MTokenSourceHit", "ns", 100)
+	absolute("M2M token source hit allocs", "BenchmarkM2MTokenSourceHit", "allocs", 0)
+	ratio("M2M transport GET / bare http.Client GET, loopback", T "impl=clerkkit", T "impl=bare", "<=", 1.05)
+	ratio("M2M transport GET / bare GET with the header by hand", T "impl=clerkkit", T "impl=bare+header", "<=", 1.05)
 }' "$OUT"
 echo
 

@@ -168,6 +168,23 @@ export async function goGetToken({ apiUrl, secretKey, sessionId, template, expir
   return JSON.parse(stdout);
 }
 
+// goM2MCreate runs our core's M2MClient.CreateM2MToken through gocli, with
+// one attempt as Clerk's SDKs make, and returns its JSON result: {ok, id,
+// token, subject, scopes, claims, expiration, created_at, revoked,
+// expired} (times in ms) or {ok:false, error}. Parameters left undefined
+// are not given.
+export async function goM2MCreate({ apiUrl, machineSecretKey, format, lifetime, claims, minRemaining }) {
+  const bin = await buildGo(GOCLI_PKG);
+  const args = ['m2m-create'];
+  if (format !== undefined) args.push('-format', format);
+  if (lifetime !== undefined) args.push('-lifetime', String(lifetime));
+  if (claims !== undefined) args.push('-claims', JSON.stringify(claims));
+  if (minRemaining !== undefined) args.push('-min-remaining', String(minRemaining));
+  const env = { PATH: process.env.PATH, CLERK_MACHINE_SECRET_KEY: machineSecretKey, CLERK_API_URL: apiUrl };
+  const { stdout } = await run(bin, args, { env, timeout: GOCLI_TIMEOUT_MS });
+  return JSON.parse(stdout);
+}
+
 // goVerify runs our core's Authenticator over tokens (one gocli process
 // for the whole list) and returns one verdict per token: {ok, user_id,
 // session_id, org_…, claims} or {ok:false, reason, message}. env holds the
