@@ -35,14 +35,9 @@ func NewClient(secretKey string, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := defaultSettings()
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt.applyToClient(&s); err != nil {
-			return nil, err
-		}
+	s, err := clientSettings(opts)
+	if err != nil {
+		return nil, err
 	}
 	if s.clock != nil {
 		return nil, configError("WithM2MClock applies only to an M2MClient")

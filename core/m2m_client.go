@@ -31,21 +31,17 @@ type M2MClient struct {
 // CLERK_MACHINE_SECRET_KEY; the key never appears in it.
 //
 // It takes the ClientOptions that concern calling Clerk: WithAPIURL,
-// WithHTTPClient, WithTimeout, WithRetry, WithLogger, and WithM2MClock.
-// WithTokenCache and WithTokenFreshness configure the session-token cache
-// of a Client and are refused: a [M2MTokenSource] does that job here.
+// WithHTTPClient, WithTimeout, WithRetry, WithLogger, WithObserver and
+// WithM2MClock. WithTokenCache and WithTokenFreshness configure the
+// session-token cache of a Client and are refused: a [M2MTokenSource]
+// does that job here.
 func NewM2MClient(machineSecretKey string, opts ...ClientOption) (*M2MClient, error) {
 	if err := checkMachineSecretKey(machineSecretKey); err != nil {
 		return nil, err
 	}
-	s := defaultSettings()
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt.applyToClient(&s); err != nil {
-			return nil, err
-		}
+	s, err := clientSettings(opts)
+	if err != nil {
+		return nil, err
 	}
 	if s.clientOnly != "" {
 		return nil, configError(s.clientOnly + " configures a Client's session tokens; an M2MClient reuses tokens through its TokenSource")

@@ -62,6 +62,21 @@ func defaultSettings() settings {
 	}
 }
 
+// clientSettings applies opts, in order, over the defaults; nil options
+// are skipped. NewClient and NewM2MClient share it.
+func clientSettings(opts []ClientOption) (settings, error) {
+	s := defaultSettings()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt.applyToClient(&s); err != nil {
+			return settings{}, err
+		}
+	}
+	return s, nil
+}
+
 // A ClientOption configures NewClient. Options validate their argument,
 // and the constructors return the first error instead of building
 // something that would fail later.
