@@ -34,6 +34,7 @@ const (
 	DefaultMaxTokenBytes             = maxTokenBytes
 	DefaultClerkAPIVersion           = clerkAPIVersion
 	DefaultMaxResponseBytes          = maxResponseBytes
+	M2MForcedRefreshGap              = forcedRefreshGap
 )
 
 // WithJWKSRefreshInterval shortens how long a key set is used before a

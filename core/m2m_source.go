@@ -44,6 +44,7 @@ type M2MTokenSource struct {
 	flights flight.Group[struct{}, *M2MToken]
 
 	creates, sharedHits, keptServing atomic.Uint64
+	lastForced                       atomic.Int64 // unix nanoseconds of the last forced refresh; 0: none
 }
 
 // m2mEntry is the token being served and when to stop serving it
@@ -71,6 +72,12 @@ const (
 	// refresh before the next attempt, so a failing Clerk is not asked on
 	// every call.
 	m2mRetryGap = time.Second
+	// forcedRefreshGap is the least time between two refreshes forced by
+	// a called service's 401. A service that refuses every token (one not
+	// set up to accept this machine) would otherwise turn each request
+	// into a create call, which Clerk bills; a token revoked on purpose is
+	// still replaced at its first refusal.
+	forcedRefreshGap = 10 * time.Second
 )
 
 // WithRefreshMargin makes a token source replace its token d before it
@@ -265,12 +272,8 @@ func (s *M2MTokenSource) LogValue() slog.Value { return slog.StringValue(s.Strin
 // create. It returns rejected itself only when no refresh could replace it.
 func (s *M2MTokenSource) refreshPast(ctx context.Context, rejected *M2MToken) (*M2MToken, error) {
 	for range 2 {
-		for {
-			e := s.cur.Load()
-			if e == nil || e.tok != rejected || e.rejected ||
-				s.cur.CompareAndSwap(e, &m2mEntry{tok: rejected, rejected: true}) {
-				break
-			}
+		if !s.markRejected(rejected) {
+			return rejected, nil
 		}
 		tok, err := s.Token(ctx)
 		if err != nil || tok != rejected {
@@ -280,4 +283,27 @@ func (s *M2MTokenSource) refreshPast(ctx context.Context, rejected *M2MToken) (*
 		// token; the mark is in place now, so one more round mints.
 	}
 	return rejected, nil
+}
+
+// markRejected makes the next Token call refresh instead of handing out
+// rejected, which a called service refused, and keeps rejected from ever
+// being served as a fallback. A token already replaced or marked is left
+// alone. It reports false, marking nothing, when the last forced refresh
+// was less than forcedRefreshGap ago.
+func (s *M2MTokenSource) markRejected(rejected *M2MToken) bool {
+	for {
+		e := s.cur.Load()
+		if e == nil || e.tok != rejected || e.rejected {
+			return true
+		}
+		now := s.client.now().UnixNano()
+		last := s.lastForced.Load()
+		if last != 0 && now-last < int64(forcedRefreshGap) {
+			return false
+		}
+		if s.cur.CompareAndSwap(e, &m2mEntry{tok: rejected, rejected: true}) {
+			s.lastForced.Store(now)
+			return true
+		}
+	}
 }

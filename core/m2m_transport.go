@@ -16,7 +16,10 @@ import (
 // but only when its body can be sent again: no body, http.NoBody, or
 // GetBody set (http.NewRequest sets it for bytes, strings and their
 // readers). Otherwise, or when the refresh fails, the 401 is returned as
-// it came.
+// it came, and the refused token is not sent again: the next request
+// refreshes first. A 401 forces a refresh at most once every 10 s, so a
+// service that refuses every token costs a create call per 10 s, not one
+// per request; its 401s are returned as they come meanwhile.
 //
 // The token is attached only to requests for the scheme and host of the
 // first request: a redirect to another origin is followed without it, so
@@ -64,6 +67,7 @@ func (t *m2mTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	body, replayable := replayBody(req)
 	if !replayable {
+		t.source.markRejected(tok) // the next request gets a new token
 		return resp, nil
 	}
 	fresh, ferr := t.source.refreshPast(ctx, tok)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 )
@@ -15,9 +16,10 @@ import (
 // it was told to reject, and records what it received.
 type calledService struct {
 	*httptest.Server
-	mu       sync.Mutex
-	rejected map[string]bool
-	seen     []string // "Authorization|body"
+	mu        sync.Mutex
+	rejected  map[string]bool
+	rejectAll bool     // refuse every token, as a service misconfigured for them would
+	seen      []string // "Authorization|body"
 }
 
 func newCalledService(t *testing.T) *calledService {
@@ -28,7 +30,7 @@ func newCalledService(t *testing.T) *calledService {
 		auth := r.Header.Get("Authorization")
 		s.mu.Lock()
 		s.seen = append(s.seen, auth+"|"+string(body))
-		bad := s.rejected[strings.TrimPrefix(auth, "Bearer ")] || auth == ""
+		bad := s.rejected[strings.TrimPrefix(auth, "Bearer ")] || auth == "" || s.rejectAll
 		s.mu.Unlock()
 		if bad {
 			http.Error(w, "token refused", http.StatusUnauthorized)
@@ -108,6 +110,17 @@ func TestM2MTransportRetriesOn401(t *testing.T) {
 				if resp.StatusCode != http.StatusUnauthorized || len(seen) != 1 || f.creates() != 1 {
 					t.Errorf("non-replayable: %d after %d requests and %d creates; want the 401, 1, 1", resp.StatusCode, len(seen), f.creates())
 				}
+				// The refused token is not sent again: the next request
+				// goes out with a new one.
+				next, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, svc.URL, body())
+				resp, err = src.HTTPClient(nil).Do(next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || f.creates() != 2 {
+					t.Errorf("the request after a refusal: %d with %d creates; want 200 with a new token, 2", resp.StatusCode, f.creates())
+				}
 				return
 			}
 			want := "ok:"
@@ -121,6 +134,41 @@ func TestM2MTransportRetriesOn401(t *testing.T) {
 				t.Errorf("the retry sent %q after %q", seen[1], seen[0])
 			}
 		})
+	}
+}
+
+// TestM2MTransportBoundsForcedRefreshes: a service that refuses every
+// token (one not set up to accept this machine, say) must not turn each
+// request into a create call, which Clerk bills: a 401 forces a refresh at
+// most once per gap.
+func TestM2MTransportBoundsForcedRefreshes(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	f := newM2MFixture(t, clerk.WithM2MClock(clock.Now))
+	src := mustSource(t, f.client)
+	svc := newCalledService(t)
+	svc.rejectAll = true
+	hc := src.HTTPClient(nil)
+	send := func() {
+		t.Helper()
+		resp, err := hc.Get(svc.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d; want the service's 401", resp.StatusCode)
+		}
+	}
+	for range 20 {
+		send()
+	}
+	if got := f.creates(); got != 2 {
+		t.Errorf("20 refused requests made %d create calls; want 2 (the first token and one forced refresh)", got)
+	}
+	clock.Advance(clerk.M2MForcedRefreshGap)
+	send()
+	if got := f.creates(); got != 3 {
+		t.Errorf("after the gap: %d create calls; want 3", got)
 	}
 }
 
