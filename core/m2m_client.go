@@ -127,3 +127,12 @@ func (c *M2MClient) GoString() string { return c.String() }
 func (c *M2MClient) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("api", c.baseURL), slog.String("key", "ak_[redacted]"))
 }
+
+// mintBudget bounds one create, retries included, when no caller's
+// context does: the Client's timeout, or DefaultTimeout when it has none.
+func (c *M2MClient) mintBudget() time.Duration {
+	if c.api.timeout > 0 {
+		return c.api.timeout
+	}
+	return DefaultTimeout
+}

@@ -196,7 +196,8 @@ func (c *M2MClient) create(ctx context.Context, body []byte, observe func(error)
 
 // RevokeM2MToken revokes one of the machine's opaque M2M tokens by id
 // (POST /m2m_tokens/{id}/revoke); reason, which may be "", is kept by
-// Clerk. It returns the revoked token as Clerk describes it, without its
+// Clerk. tokenID is M2MToken.ID, never the bearer value (Token): both
+// start with "mt_", but the id is part of the path, which errors name. It returns the revoked token as Clerk describes it, without its
 // bearer value. JWT-format tokens cannot be revoked (Clerk answers 4xx).
 func (c *M2MClient) RevokeM2MToken(ctx context.Context, tokenID, reason string) (*M2MToken, error) {
 	id, err := pathSegment("M2M token ID", tokenID)

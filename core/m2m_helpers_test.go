@@ -65,6 +65,38 @@ func (f *m2mFixture) bubbleClient(t *testing.T, opts ...clerk.ClientOption) *cle
 	return f.newClient(t, append([]clerk.ClientOption{clerk.WithAPIURL(bubbleAPIURL), clerk.WithHTTPClient(hc)}, opts...)...)
 }
 
+// slowClient is bubbleClient with Clerk's answers arriving late: each
+// request is handled (a create is minted and counted) at once, and its
+// answer reaches the client after d, unless the request's context ends
+// first.
+func (f *m2mFixture) slowClient(t *testing.T, d time.Duration, opts ...clerk.ClientOption) *clerk.M2MClient {
+	t.Helper()
+	hc := &http.Client{Transport: lateAnswers{handlerTransport{f.srv.Handler()}, d}}
+	return f.newClient(t, append([]clerk.ClientOption{clerk.WithAPIURL(bubbleAPIURL), clerk.WithHTTPClient(hc)}, opts...)...)
+}
+
+// lateAnswers delays every answer of base by d.
+type lateAnswers struct {
+	base http.RoundTripper
+	d    time.Duration
+}
+
+func (l lateAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	timer := time.NewTimer(l.d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return resp, nil
+	case <-req.Context().Done():
+		_ = resp.Body.Close()
+		return nil, context.Cause(req.Context())
+	}
+}
+
 func (f *m2mFixture) creates() int { return f.srv.Requests(clerktest.EndpointCreateM2MToken) }
 
 func mustSource(t *testing.T, c *clerk.M2MClient, opts ...clerk.M2MTokenOption) *clerk.M2MTokenSource {

@@ -45,6 +45,9 @@ type M2MTokenSource struct {
 
 	creates, sharedHits, keptServing atomic.Uint64
 	lastForced                       atomic.Int64 // unix nanoseconds of the last forced refresh; 0: none
+	// rejectedID is the id of the last token a called service refused: a
+	// copy of it read back from the shared store is not used again.
+	rejectedID atomic.Pointer[string]
 }
 
 // m2mEntry is the token being served and when to stop serving it
@@ -139,7 +142,7 @@ func (s *M2MTokenSource) Token(ctx context.Context) (*M2MToken, error) {
 
 // refresh runs one refresh for all the callers that need it at once.
 func (s *M2MTokenSource) refresh(ctx context.Context) (*M2MToken, error) {
-	tok, err, _ := s.flights.Do(ctx, struct{}{}, s.work)
+	tok, err, _ := s.flights.DoDetached(ctx, struct{}{}, s.work)
 	var left *flight.LeftError
 	switch {
 	case errors.As(err, &left) && left.Last != nil:
@@ -152,8 +155,12 @@ func (s *M2MTokenSource) refresh(ctx context.Context) (*M2MToken, error) {
 	return tok, nil
 }
 
-// work is the one refresh in flight. It first looks again: a refresh that
-// ended just before this one started already replaced the token.
+// work is the one refresh in flight. It runs detached (DoDetached): a
+// create Clerk has received is billed whether or not anyone waits for its
+// answer, so callers giving up must neither cancel it nor start another;
+// its token lands in the source for the next caller. The Client's timeout
+// bounds it instead (see mint). It first looks again: a refresh that ended
+// just before this one started already replaced the token.
 func (s *M2MTokenSource) work(ctx context.Context, note func(error)) (*M2MToken, error) {
 	e := s.cur.Load()
 	if e != nil && s.client.now().Before(e.refreshAt) {
@@ -191,10 +198,18 @@ func (s *M2MTokenSource) obtain(ctx context.Context, note func(error)) (*M2MToke
 	return s.mint(ctx, note)
 }
 
-// mint asks Clerk for a new token.
+// mint asks Clerk for a new token, within the Client's timeout (the
+// default one when the Client has none: work's context never ends by
+// itself). Every attempt counts as a create: one whose answer was lost
+// may still have minted.
 func (s *M2MTokenSource) mint(ctx context.Context, note func(error)) (*M2MToken, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.client.mintBudget())
+	defer cancel()
 	s.creates.Add(1)
-	return s.client.create(ctx, s.body, note)
+	return s.client.create(ctx, s.body, func(err error) {
+		s.creates.Add(1) // the failed attempt is followed by another
+		note(err)
+	})
 }
 
 // refreshMargin is how long before expiry a token of this lifetime is
@@ -204,6 +219,9 @@ func (s *M2MTokenSource) refreshMargin(lifetime time.Duration) time.Duration {
 	m := s.margin
 	if m == 0 {
 		m = max(minRefreshMargin, lifetime/refreshShare)
+	}
+	if lifetime <= 0 {
+		return m // unknown: the cap cannot be computed, the margin still holds
 	}
 	return min(m, lifetime/2)
 }
@@ -233,8 +251,8 @@ func (s *M2MTokenSource) freshUntil(tok *M2MToken, now time.Time) time.Time {
 
 // M2MSourceStats are a token source's counters since it was built.
 type M2MSourceStats struct {
-	// Creates counts create requests sent to Clerk (a request retried
-	// three times counts once).
+	// Creates counts create requests sent to Clerk, retries included:
+	// an attempt whose answer was lost may still have minted a token.
 	Creates uint64
 	// Coalesced counts callers that waited for another caller's refresh.
 	Coalesced uint64
@@ -276,7 +294,7 @@ func (s *M2MTokenSource) refreshPast(ctx context.Context, rejected *M2MToken) (*
 			return rejected, nil
 		}
 		tok, err := s.Token(ctx)
-		if err != nil || tok != rejected {
+		if err != nil || tok.ID != rejected.ID {
 			return tok, err
 		}
 		// A refresh that began before the mark handed back the rejected
@@ -303,6 +321,7 @@ func (s *M2MTokenSource) markRejected(rejected *M2MToken) bool {
 		}
 		if s.cur.CompareAndSwap(e, &m2mEntry{tok: rejected, rejected: true}) {
 			s.lastForced.Store(now)
+			s.rejectedID.Store(&rejected.ID)
 			return true
 		}
 	}

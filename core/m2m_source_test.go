@@ -237,3 +237,51 @@ func TestM2MTokenSourceCallerLeaves(t *testing.T) {
 		t.Errorf("%d creates, want 1", n)
 	}
 }
+
+// TestM2MCallersLeavingKeepTheCreate: callers whose deadlines are shorter
+// than Clerk's answer leave, but the create they started (which Clerk
+// bills) still lands in the source for the next caller: one create, not
+// one per caller.
+func TestM2MCallersLeavingKeepTheCreate(t *testing.T) {
+	f := newM2MServer(t)
+	synctest.Test(t, func(t *testing.T) {
+		src := mustSource(t, f.slowClient(t, 300*time.Millisecond))
+		for range 5 {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+			_, err := src.Token(ctx)
+			cancel()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("a caller with 20 ms left got %v; want its deadline", err)
+			}
+		}
+		if _, err := src.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.creates(); n != 1 {
+			t.Errorf("%d create calls for callers that gave up and one that waited; want 1", n)
+		}
+	})
+}
+
+// TestM2MSlowClerkSharedStoreMintsOnce: replicas sharing a store make one
+// create between them even when Clerk takes longer to answer than a short
+// claim would last: the claim covers the whole mint, retries included.
+func TestM2MSlowClerkSharedStoreMintsOnce(t *testing.T) {
+	f := newM2MServer(t)
+	synctest.Test(t, func(t *testing.T) {
+		store := newMemoryM2MStore()
+		var wg sync.WaitGroup
+		for range 3 {
+			src := mustSource(t, f.slowClient(t, 12*time.Second), clerk.WithM2MTokenStore(store))
+			wg.Go(func() {
+				if _, err := src.Token(t.Context()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := f.creates(); n != 1 {
+			t.Errorf("3 replicas made %d create calls while Clerk took 12 s; want 1", n)
+		}
+	})
+}

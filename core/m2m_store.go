@@ -18,9 +18,18 @@ import (
 // it loads the shared token first; on a miss it claims the mint with
 // LockM2MMint, loads once more (another replica may have stored it in
 // between), else mints and stores; a replica that finds the claim taken
-// polls LoadM2MToken until the token appears or the claim's ttl has passed,
-// then mints itself. Store failures never fail a refresh: the source logs
-// a warning and mints directly.
+// polls LoadM2MToken and retries the claim until the token appears or it
+// wins the claim (a holder that died lets it lapse). Store failures never
+// fail a refresh: the source logs a warning and mints directly. A token a
+// called service refused is never taken from the store again by the
+// replica that saw the refusal: it mints a new one and stores it over the
+// old.
+//
+// The claim lasts the M2MClient's timeout (DefaultTimeout when it has
+// none) and 5 s, so it outlasts the mint it guards, retries included. The
+// store judges freshUntil by its own clock: give it the same clock as the
+// source (both the wall clock in production; clerkredis.WithClock and
+// WithM2MClock in tests).
 //
 // Keys and values are made by the source. key is "m2m:" followed by the hex
 // SHA-256 of the machine secret key and the encoded create parameters: it
@@ -73,23 +82,37 @@ func m2mStoreKey(authorization string, body []byte) string {
 	return "m2m:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// m2mMintPoll is how often a replica waiting on another's mint looks for
-// the token; the claim lasts at most m2mMintLockTTL.
+// Timing of the claim on a shared mint. The claim must outlast the mint
+// it guards, retries included, or a slow Clerk would let every replica
+// mint its own token just when Clerk is struggling.
 const (
-	m2mMintPoll    = 25 * time.Millisecond
-	m2mMintLockTTL = 5 * time.Second
+	// m2mMintPoll is how often a replica waiting on another's mint looks
+	// for the token (and tries the claim, in case its holder vanished).
+	m2mMintPoll = 100 * time.Millisecond
+	// m2mClaimMargin is added to the mint's budget for the store's own
+	// round trips.
+	m2mClaimMargin = 5 * time.Second
 )
+
+// claimTTL is how long a claim on the shared mint lasts.
+func (s *M2MTokenSource) claimTTL() time.Duration {
+	return s.client.mintBudget() + m2mClaimMargin
+}
 
 // obtainShared returns a token from the store, or mints one and stores it
 // when this process wins the claim. A token read from the store is used
-// only while it is fresh by this source's rule.
+// only while it is fresh by this source's rule. A replica that finds the
+// claim taken polls for the token and retries the claim, which a vanished
+// holder's lapse frees; only after two claim lifetimes without either
+// does it mint on its own.
 func (s *M2MTokenSource) obtainShared(ctx context.Context, note func(error)) (*M2MToken, error) {
 	if tok := s.loadShared(ctx); tok != nil {
 		return tok, nil
 	}
-	giveUpAt := time.Now().Add(m2mMintLockTTL)
+	ttl := s.claimTTL()
+	giveUpAt := time.Now().Add(2 * ttl)
 	for {
-		unlock, ok, err := s.store.LockM2MMint(ctx, s.storeKey, m2mMintLockTTL)
+		unlock, ok, err := s.store.LockM2MMint(ctx, s.storeKey, ttl)
 		switch {
 		case err != nil:
 			s.warn(ctx, "clerk: M2M token store lock failed; minting directly", err)
@@ -113,7 +136,7 @@ func (s *M2MTokenSource) obtainShared(ctx context.Context, note func(error)) (*M
 			return tok, nil
 		}
 		if time.Now().After(giveUpAt) {
-			return s.mintAndStore(ctx, note) // the holder outlived its claim
+			return s.mintAndStore(ctx, note) // the claim keeps being taken, yet no token appears
 		}
 	}
 }
@@ -137,6 +160,9 @@ func (s *M2MTokenSource) loadShared(ctx context.Context) *M2MToken {
 	}
 	if !now.Before(s.refreshAt(tok)) {
 		return nil
+	}
+	if id := s.rejectedID.Load(); id != nil && *id == tok.ID {
+		return nil // a called service refused it: this replica mints anew
 	}
 	s.sharedHits.Add(1)
 	return tok

@@ -71,7 +71,7 @@ func (t *m2mTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	fresh, ferr := t.source.refreshPast(ctx, tok)
-	if ferr != nil || fresh == tok {
+	if ferr != nil || fresh.ID == tok.ID {
 		if body != nil {
 			_ = body.Close()
 		}

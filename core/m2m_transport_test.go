@@ -255,3 +255,30 @@ func TestM2MTransportTokenError(t *testing.T) {
 		t.Errorf("err = %v after %d requests", err, len(svc.requests()))
 	}
 }
+
+// TestM2MSharedStoreReplacesRefusedToken: with a shared store, a token the
+// called service refuses (revoked, say) is replaced and the request sent
+// again, rather than the same token being read back from the store.
+func TestM2MSharedStoreReplacesRefusedToken(t *testing.T) {
+	f := newM2MFixture(t)
+	src := mustSource(t, f.client, clerk.WithM2MTokenStore(newMemoryM2MStore()))
+	svc := newCalledService(t)
+	first, err := src.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.reject(first.Token())
+	resp, err := src.HTTPClient(nil).Get(svc.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	seen := svc.requests()
+	if resp.StatusCode != http.StatusOK || len(seen) != 2 || seen[0] == seen[1] || f.creates() != 2 {
+		t.Errorf("%d after %d requests (same token twice: %v) and %d creates; want 200 with a new token, 2 creates",
+			resp.StatusCode, len(seen), len(seen) == 2 && seen[0] == seen[1], f.creates())
+	}
+	if again, err := src.Token(t.Context()); err != nil || again.ID == first.ID {
+		t.Errorf("the source still hands out the refused token (%v)", err)
+	}
+}

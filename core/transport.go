@@ -117,16 +117,19 @@ func (r *requester) retryAfter(ctx context.Context, err error, attempt int) (tim
 	return wait, true
 }
 
-// logRetry records a retry with the path only: a query could carry
-// anything, and the host is the configured one.
+// logRetry records a retry with the endpoint's route template (the path
+// itself for an endpoint without one): a query could carry anything, a
+// path names sessions and token ids, and the host is the configured one.
 func (r *requester) logRetry(ctx context.Context, method, target string, attempt int, wait time.Duration, err error) {
-	path := ""
-	if u, perr := url.Parse(target); perr == nil {
-		path = u.EscapedPath()
+	route := describeCall(method, target).Route
+	if route == "" {
+		if u, perr := url.Parse(target); perr == nil {
+			route = u.EscapedPath()
+		}
 	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
-		slog.String("path", path),
+		slog.String("route", route),
 		slog.Int("attempt", attempt),
 		slog.Duration("wait", wait),
 	}

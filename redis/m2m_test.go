@@ -3,6 +3,7 @@ package clerkredis_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -48,7 +49,9 @@ func (w *m2mWorld) source(t *testing.T, store clerk.M2MTokenStore, logger *slog.
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	client, err := clerk.NewM2MClient(w.caller.SecretKey,
+	// A short timeout keeps the mint claim (the timeout and 5 s) short
+	// for TestM2MVanishedClaimHolder.
+	client, err := clerk.NewM2MClient(w.caller.SecretKey, clerk.WithTimeout(2*time.Second),
 		clerk.WithAPIURL(w.srv.URL), clerk.WithM2MClock(w.clock.Now), clerk.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
@@ -464,6 +467,7 @@ func TestM2MRedisDown(t *testing.T) {
 type vanishingStore struct {
 	*clerkredis.M2MTokenStore
 	claimed chan struct{}
+	gone    chan struct{} // closed when the test ends
 	ttl     time.Duration // the claim's, as the source asked
 }
 
@@ -474,8 +478,8 @@ func (v *vanishingStore) LockM2MMint(ctx context.Context, key string, ttl time.D
 	}
 	v.ttl = ttl
 	close(v.claimed)
-	<-ctx.Done() // the process is gone
-	return nil, false, context.Cause(ctx)
+	<-v.gone // the process is gone: its refresh never goes further
+	return nil, false, errors.New("the replica is gone")
 }
 
 // TestM2MVanishedClaimHolder: a replica that claimed the mint and died
@@ -484,7 +488,9 @@ func (v *vanishingStore) LockM2MMint(ctx context.Context, key string, ttl time.D
 func TestM2MVanishedClaimHolder(t *testing.T) {
 	f := newFixture(t)
 	w := newM2MWorld(t)
-	vanishing := &vanishingStore{M2MTokenStore: f.cache(t, clerkredis.WithClock(w.clock.Now)).M2MTokens(), claimed: make(chan struct{})}
+	vanishing := &vanishingStore{M2MTokenStore: f.cache(t, clerkredis.WithClock(w.clock.Now)).M2MTokens(),
+		claimed: make(chan struct{}), gone: make(chan struct{})}
+	t.Cleanup(func() { close(vanishing.gone) })
 	dead := w.source(t, vanishing, nil)
 	claimedAt := time.Now() // no later than Redis set the claim's expiry
 	dying, die := context.WithCancel(ctx)

@@ -69,14 +69,23 @@ var ErrNotStarted = errors.New("flight: call not started")
 // when there is none. joined reports that the caller joined a call another
 // caller started.
 func (g *Group[K, V]) Do(ctx context.Context, key K, fn Func[V]) (v V, err error, joined bool) {
-	return g.do(ctx, key, fn, nil, false)
+	return g.do(ctx, key, fn, nil, false, false)
+}
+
+// DoDetached is Do for work whose effect outlives its callers, such as a
+// request whose side effect is paid for whether or not anyone reads its
+// answer: the call is never cancelled. It runs to its end even after every
+// caller has left, and stays listed meanwhile, so later callers join it
+// instead of starting another. fn must bound its own running time.
+func (g *Group[K, V]) DoDetached(ctx context.Context, key K, fn Func[V]) (v V, err error, joined bool) {
+	return g.do(ctx, key, fn, nil, false, true)
 }
 
 // DoFresh never joins: it starts a call of its own, which callers of Do
 // arriving later join instead of any call begun before. For "always fetch"
 // requests that must not receive a result older than themselves.
 func (g *Group[K, V]) DoFresh(ctx context.Context, key K, fn Func[V]) (V, error) {
-	v, err, _ := g.do(ctx, key, fn, nil, true)
+	v, err, _ := g.do(ctx, key, fn, nil, true, false)
 	return v, err
 }
 
@@ -84,7 +93,7 @@ func (g *Group[K, V]) DoFresh(ctx context.Context, key K, fn Func[V]) (V, error)
 // called under the group's lock, returns true; otherwise it returns
 // ErrNotStarted. allow must be quick and must not call the Group.
 func (g *Group[K, V]) TryDo(ctx context.Context, key K, allow func() bool, fn Func[V]) (v V, err error, joined bool) {
-	return g.do(ctx, key, fn, allow, false)
+	return g.do(ctx, key, fn, allow, false, false)
 }
 
 // Go starts a call for key in the background, unless one is in flight or
@@ -98,7 +107,7 @@ func (g *Group[K, V]) Go(ctx context.Context, key K, allow func() bool, fn Func[
 		g.mu.Unlock()
 		return false
 	}
-	workCtx, c := g.startLocked(ctx, key, 0)
+	workCtx, c := g.startLocked(ctx, key, 0, false)
 	g.mu.Unlock()
 	go g.run(workCtx, key, c, fn)
 	return true
@@ -128,7 +137,7 @@ func (g *Group[K, V]) InFlight(key K) bool {
 	return ok
 }
 
-func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bool, fresh bool) (v V, err error, joined bool) {
+func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bool, fresh, detached bool) (v V, err error, joined bool) {
 	if ctx.Err() != nil {
 		// A caller that has already left neither starts nor joins a
 		// call: otherwise a call that finished at once would race its
@@ -165,7 +174,7 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 		g.run(ctx, key, c, fn)
 		return c.val, c.err, false
 	}
-	workCtx, c := g.startLocked(ctx, key, 1)
+	workCtx, c := g.startLocked(ctx, key, 1, detached)
 	c.done = make(chan struct{})
 	g.mu.Unlock()
 	go g.run(workCtx, key, c, fn)
@@ -173,8 +182,15 @@ func (g *Group[K, V]) do(ctx context.Context, key K, fn Func[V], allow func() bo
 	return v, err, false
 }
 
-// startLocked lists a new call for key with its first waiters.
-func (g *Group[K, V]) startLocked(ctx context.Context, key K, waiters int) (context.Context, *call[V]) {
+// startLocked lists a new call for key with its first waiters; a detached
+// call has no cancel, so its last caller leaving neither cancels nor
+// unlists it.
+func (g *Group[K, V]) startLocked(ctx context.Context, key K, waiters int, detached bool) (context.Context, *call[V]) {
+	if detached {
+		c := &call[V]{waiters: waiters}
+		g.listLocked(key, c)
+		return context.WithoutCancel(ctx), c
+	}
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c := &call[V]{waiters: waiters, cancel: cancel}
 	g.listLocked(key, c)

@@ -142,6 +142,36 @@ func TestTheLastCallerToLeaveCancelsTheWork(t *testing.T) {
 	})
 }
 
+func TestADetachedCallOutlivesItsCallers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g flight.Group[string, string]
+		work := newBlocked()
+		ctx, leave := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() {
+			_, err, _ := g.DoDetached(ctx, "k", work.fn)
+			done <- err
+		}()
+		synctest.Wait()
+		leave()
+		var left *flight.LeftError
+		if err := <-done; !errors.As(err, &left) {
+			t.Fatalf("the caller that left got %v; want a LeftError", err)
+		}
+		synctest.Wait()
+		if work.cancelled.Load() != 0 {
+			t.Fatal("a detached call was cancelled when its last caller left")
+		}
+		// A later caller joins the call still running rather than starting
+		// another, and gets its result.
+		go func() { synctest.Wait(); close(work.release) }()
+		v, err, joined := g.DoDetached(context.Background(), "k", work.fn)
+		if err != nil || !joined || v != "result-1" || work.runs.Load() != 1 {
+			t.Fatalf("later caller: %q %v joined=%v after %d runs; want result-1, joined, 1 run", v, err, joined, work.runs.Load())
+		}
+	})
+}
+
 func TestLeftErrorCarriesTheLatestFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var g flight.Group[string, string]
