@@ -61,7 +61,13 @@ func (f *m2mFixture) newClient(t testing.TB, opts ...clerk.ClientOption) *clerk.
 // inside a synctest bubble: the emulator then runs on the bubble's clock.
 func (f *m2mFixture) bubbleClient(t *testing.T, opts ...clerk.ClientOption) *clerk.M2MClient {
 	t.Helper()
-	hc := &http.Client{Transport: handlerTransport{f.srv.Handler()}}
+	return f.inProcessClient(t, handlerTransport{f.srv.Handler()}, opts...)
+}
+
+// inProcessClient is a client that reaches the emulator through rt.
+func (f *m2mFixture) inProcessClient(t *testing.T, rt http.RoundTripper, opts ...clerk.ClientOption) *clerk.M2MClient {
+	t.Helper()
+	hc := &http.Client{Transport: rt}
 	return f.newClient(t, append([]clerk.ClientOption{clerk.WithAPIURL(bubbleAPIURL), clerk.WithHTTPClient(hc)}, opts...)...)
 }
 
@@ -71,8 +77,7 @@ func (f *m2mFixture) bubbleClient(t *testing.T, opts ...clerk.ClientOption) *cle
 // first.
 func (f *m2mFixture) slowClient(t *testing.T, d time.Duration, opts ...clerk.ClientOption) *clerk.M2MClient {
 	t.Helper()
-	hc := &http.Client{Transport: lateAnswers{handlerTransport{f.srv.Handler()}, d}}
-	return f.newClient(t, append([]clerk.ClientOption{clerk.WithAPIURL(bubbleAPIURL), clerk.WithHTTPClient(hc)}, opts...)...)
+	return f.inProcessClient(t, lateAnswers{handlerTransport{f.srv.Handler()}, d}, opts...)
 }
 
 // lateAnswers delays every answer of base by d.

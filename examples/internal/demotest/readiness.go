@@ -1,16 +1,15 @@
 package demotest
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	clerk "github.com/clerkkit/clerkkit/core"
 	"github.com/clerkkit/clerkkit/core/clerktest"
+	"github.com/clerkkit/clerkkit/core/clerktest/adaptertest"
 	"github.com/clerkkit/clerkkit/examples/internal/demo"
 )
 
@@ -28,23 +27,10 @@ func CheckProbes(t *testing.T, baseURL string, app *demo.App) {
 	}
 }
 
-// logBuffer collects an App's log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) lines(substr string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// linesWith returns the lines of logs that contain substr.
+func linesWith(logs *adaptertest.SyncBuffer, substr string) []string {
 	var out []string
-	for line := range strings.Lines(l.b.String()) {
+	for line := range strings.Lines(logs.String()) {
 		if strings.Contains(line, substr) {
 			out = append(out, line)
 		}
@@ -63,7 +49,7 @@ func CheckRealModeReadiness(t *testing.T, serve demo.ServeFunc) {
 	clerkAPI.SetEnv(t)
 	t.Setenv(clerk.EnvSecretKey, "sk_test_notthisinstance")
 
-	logs := &logBuffer{}
+	logs := &adaptertest.SyncBuffer{}
 	app, err := demo.New(slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +58,7 @@ func CheckRealModeReadiness(t *testing.T, serve demo.ServeFunc) {
 	if err := app.Warm(t.Context()); !errors.Is(err, clerk.ErrUnauthorized) {
 		t.Fatalf("Warm with a refused secret key: %v, want clerk.ErrUnauthorized", err)
 	}
-	lines := logs.lines("Clerk is not usable")
+	lines := linesWith(logs, "Clerk is not usable")
 	if len(lines) != 1 || !strings.Contains(lines[0], "Clerk refused CLERK_SECRET_KEY; check CLERK_SECRET_KEY") ||
 		strings.Contains(lines[0], "sk_test_notthisinstance") {
 		t.Errorf("start-up log lines %q, want one naming CLERK_SECRET_KEY and not its value", lines)
@@ -108,7 +94,7 @@ func CheckRealModeReadiness(t *testing.T, serve demo.ServeFunc) {
 	}
 	t.Setenv(clerk.EnvAPIURL, "http://"+closed.Addr().String())
 	_ = closed.Close()
-	logs = &logBuffer{}
+	logs = &adaptertest.SyncBuffer{}
 	down, err := demo.New(slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +103,7 @@ func CheckRealModeReadiness(t *testing.T, serve demo.ServeFunc) {
 	if err := down.Warm(t.Context()); !errors.Is(err, clerk.ErrTransport) {
 		t.Fatalf("Warm with nothing at CLERK_API_URL: %v, want clerk.ErrTransport", err)
 	}
-	if lines := logs.lines("Clerk is not usable"); len(lines) != 1 || !strings.Contains(lines[0], "is unreachable; check CLERK_API_URL") {
+	if lines := linesWith(logs, "Clerk is not usable"); len(lines) != 1 || !strings.Contains(lines[0], "is unreachable; check CLERK_API_URL") {
 		t.Errorf("start-up log lines %q, want one naming CLERK_API_URL", lines)
 	}
 }
